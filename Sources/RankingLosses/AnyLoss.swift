@@ -1,0 +1,28 @@
+/// A type-erased loss: wraps `any LossProtocol` in a concrete type, so that generic decorators and
+/// combinators apply to losses built by the registry.
+///
+/// ```swift
+/// let warp = try LossRegistry.standard.makeLoss("warp", parameters: ["num_items": .integer(100)])
+/// let credited = try AnyLoss(warp).withPartialCredit(metadata: metadata, weights: ["genre": 0.25])
+/// ```
+public struct AnyLoss: LossProtocol {
+  /// The wrapped loss.
+  public let base: any LossProtocol
+
+  /// Wraps a loss. Wrapping an `AnyLoss` again unwraps it first.
+  public init(_ base: any LossProtocol) {
+    self.base = (base as? AnyLoss)?.base ?? base
+  }
+
+  /// The wrapped loss's name.
+  public var name: String { base.name }
+  /// The wrapped loss's kind.
+  public var kind: LossKind { base.kind }
+
+  /// Evaluates the wrapped loss.
+  public func evaluate<Scalar: LossScalar>(
+    _ batch: LossBatch<Scalar>, computeGradients: Bool
+  ) throws(LossError) -> LossOutput<Scalar> {
+    try base.evaluate(batch, computeGradients: computeGradients)
+  }
+}

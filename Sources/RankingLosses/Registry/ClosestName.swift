@@ -1,0 +1,28 @@
+/// The candidate closest to `name` by edit distance (Levenshtein), if it is close enough to be a likely
+/// typo: at most 2 edits, or a third of the name's length for longer names.
+func closestName(to name: String, among candidates: [String]) -> String? {
+  let limit = max(2, name.count / 3)
+  var best: (name: String, distance: Int)? = nil
+  for candidate in candidates {
+    let d = editDistance(Array(name.lowercased()), Array(candidate.lowercased()))
+    if d <= limit, d < (best?.distance ?? Int.max) { best = (candidate, d) }
+  }
+  return best?.name
+}
+
+/// The Levenshtein distance between two character arrays (insertions, deletions, substitutions).
+func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+  if a.isEmpty { return b.count }
+  if b.isEmpty { return a.count }
+  var previous = Array(0...b.count)
+  var current = [Int](repeating: 0, count: b.count + 1)
+  for i in 1...a.count {
+    current[0] = i
+    for j in 1...b.count {
+      let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+      current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+    }
+    swap(&previous, &current)
+  }
+  return previous[b.count]
+}

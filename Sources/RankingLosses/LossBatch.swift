@@ -107,11 +107,11 @@ public struct LossBatch<Scalar: LossScalar>: Sendable {
     guard negativeScores.rows > 0 else { throw .noNegatives }
     guard negativeScores.columns == b else {
       throw .shapeMismatch(
-        "negative_scores has \(negativeScores.columns) columns but there are \(b) positive_scores; "
+        "negative_scores has \(counted(negativeScores.columns, "column")) but there \(b == 1 ? "is 1 positive score" : "are \(b) positive scores"); "
           + "each column holds the negatives of one positive")
     }
     if let positiveItems, positiveItems.count != b {
-      throw .shapeMismatch("positive_items has \(positiveItems.count) ids but there are \(b) positive_scores")
+      throw .shapeMismatch("positive_items has \(counted(positiveItems.count, "id")) but there \(b == 1 ? "is 1 positive score" : "are \(b) positive scores")")
     }
     if let negativeItems, !negativeItems.hasSameShape(as: negativeScores) {
       throw .shapeMismatch(

@@ -63,7 +63,7 @@ public enum LossError: Error, Sendable, Equatable, CustomStringConvertible {
       return message
     case .pairwiseNeedsOneNegative(let loss, let rows):
       return
-        "\(loss) is a pairwise loss and takes one negative per positive, but negative_scores has \(rows) rows; "
+        "\(loss) is a pairwise loss and takes one negative per positive, but negative_scores has \(counted(rows, "row")); "
         + "use adaptive_\(loss) for many negatives"
     case .missingItems(let missing):
       return "partial credit needs item ids, but \(missing) was not given"
@@ -73,7 +73,7 @@ public enum LossError: Error, Sendable, Equatable, CustomStringConvertible {
       return "partial credit needs item metadata (at least one field covering at least one item)"
     case .metadataLengthMismatch(let field, let count, let expected, let firstField):
       return
-        "metadata field '\(field)' has \(count) items but '\(firstField)' has \(expected); every field needs one code per item"
+        "metadata field '\(field)' has \(counted(count, "item")) but '\(firstField)' has \(expected); every field needs one code per item"
     case .noWeights:
       return "partial credit needs at least one metadata weight"
     case .unknownMetadataField(let field, let available):
@@ -104,4 +104,9 @@ public enum LossError: Error, Sendable, Equatable, CustomStringConvertible {
       return message
     }
   }
+}
+
+/// `"1 column"`, `"3 columns"`: a count with its noun, for messages.
+func counted(_ count: Int, _ noun: String) -> String {
+  "\(count) \(noun)\(count == 1 ? "" : "s")"
 }

@@ -58,7 +58,7 @@ public struct ScoreMatrix<Element>: Sendable where Element: Sendable {
     for (index, row) in rows.enumerated() {
       guard row.count == columns else {
         throw .shapeMismatch(
-          "\(name) is ragged: row 0 has \(columns) columns but row \(index) has \(row.count)")
+          "\(name) is ragged: row 0 has \(counted(columns, "column")) but row \(index) has \(row.count)")
       }
       storage.append(contentsOf: row)
     }

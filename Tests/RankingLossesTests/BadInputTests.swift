@@ -40,7 +40,9 @@ struct BadInputTests {
     }
     let adaptive = try LossRegistry.standard.makeLoss("adaptive_bpr")
     #expect(
-      message { _ = try adaptive.value(of: LossBatch<Double>(positiveScores: [1, 2], negativeScores: [[0, 1], [.nan, 0]])) }
+      message {
+        _ = try adaptive.value(of: LossBatch<Double>(positiveScores: [1, 2], negativeScores: [[0, 1], [.nan, 0]]))
+      }
         == "negative_scores[1][0] is NaN; scores must be finite")
   }
 
@@ -51,7 +53,8 @@ struct BadInputTests {
         == "negative_scores is ragged: row 0 has 2 columns but row 1 has 1")
     #expect(
       message { _ = try BPRLoss().value(of: LossBatch<Double>(positiveScores: [1, 2], negativeScores: [0])) }
-        == "negative_scores has 1 columns but there are 2 positive_scores; each column holds the negatives of one positive")
+        == "negative_scores has 1 column but there are 2 positive scores; each column holds the negatives of one positive"
+    )
     #expect(
       message {
         _ = try HingeLoss().value(of: LossBatch<Double>(positiveScores: [1], negativeScores: [[0], [1]]))
@@ -64,8 +67,9 @@ struct BadInputTests {
     #expect(
       message {
         _ = try credited.value(
-          of: LossBatch<Double>(positiveScores: [1, 2], negativeScores: [0, 0], positiveItems: [0], negativeItems: [1, 2]))
-      } == "positive_items has 1 ids but there are 2 positive_scores")
+          of: LossBatch<Double>(
+            positiveScores: [1, 2], negativeScores: [0, 0], positiveItems: [0], negativeItems: [1, 2]))
+      } == "positive_items has 1 id but there are 2 positive scores")
     #expect(
       message {
         _ = try AdaptiveLoss(BPRLoss()).withPartialCredit(metadata: metadata, weights: ["genre": 0.25]).value(
@@ -80,12 +84,14 @@ struct BadInputTests {
     #expect(
       message {
         _ = try credited.value(
-          of: LossBatch<Double>(positiveScores: [1], negativeScores: [[0], [2]], positiveItems: [-1], negativeItems: [[1], [2]]))
+          of: LossBatch<Double>(
+            positiveScores: [1], negativeScores: [[0], [2]], positiveItems: [-1], negativeItems: [[1], [2]]))
       } == "positive_items[0] is -1, outside the metadata's item ids 0..<3")
     #expect(
       message {
         _ = try credited.value(
-          of: LossBatch<Double>(positiveScores: [1], negativeScores: [[0], [2]], positiveItems: [0], negativeItems: [[1], [3]]))
+          of: LossBatch<Double>(
+            positiveScores: [1], negativeScores: [[0], [2]], positiveItems: [0], negativeItems: [[1], [3]]))
       } == "negative_items[1][0] is 3, outside the metadata's item ids 0..<3")
     #expect(
       message { _ = try credited.value(of: LossBatch<Double>(positiveScores: [1], negativeScores: [[0], [2]])) }
@@ -123,7 +129,9 @@ struct BadInputTests {
     #expect(
       message { _ = try BPRLoss().withPartialCredit(metadata: metadata, weights: ["genre": 0.25, "genre": 0.5]) }
         == "metadata field 'genre' is weighted twice")
-    #expect(message { _ = try ItemMetadata(fields: []) } == "partial credit needs item metadata (at least one field covering at least one item)")
+    #expect(
+      message { _ = try ItemMetadata(fields: []) }
+        == "partial credit needs item metadata (at least one field covering at least one item)")
     #expect(
       message { _ = try ItemMetadata(["genre": [0, 0, 1], "director": [1, 2]]) }
         == "metadata field 'director' has 2 items but 'genre' has 3; every field needs one code per item")
@@ -137,7 +145,8 @@ struct BadInputTests {
       message { _ = try BPRLoss().withPartialCredit(metadata: three, weights: ["a": 0.1, "b": 0.34, "c": 0.56]) }
         == "no error")
     // Exactly 1 is allowed.
-    #expect(message { _ = try BPRLoss().withPartialCredit(metadata: three, weights: ["a": 0.5, "b": 0.5]) } == "no error")
+    #expect(
+      message { _ = try BPRLoss().withPartialCredit(metadata: three, weights: ["a": 0.5, "b": 0.5]) } == "no error")
   }
 
   @Test("WARP without a usable num_items")

@@ -19,7 +19,9 @@ struct LossBehaviourTests {
     #expect(try equal.makeLoss().evaluate(equal.batch(Double.self), computeGradients: false).warnings.isEmpty)
   }
 
-  @Test("log_sigmoid_bpr is the textbook −log σ(d), stable in both tails", arguments: [Double](arrayLiteral: -800, -40, -3.5, -1e-9, 0, 0.7, 12, 40, 800))
+  @Test(
+    "log_sigmoid_bpr is the textbook −log σ(d), stable in both tails",
+    arguments: [Double](arrayLiteral: -800, -40, -3.5, -1e-9, 0, 0.7, 12, 40, 800))
   func logSigmoid(_ d: Double) throws {
     let loss = try LossRegistry.standard.makeLoss("log_sigmoid_bpr")
     let output = try loss.evaluate(LossBatch<Double>(positiveScores: [d], negativeScores: [0]), computeGradients: true)

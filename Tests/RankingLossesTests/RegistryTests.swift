@@ -109,7 +109,10 @@ struct RegistryTests {
     // Default scale 2: the highest negatives are 1 and 1.5; terms 2·(1 − (0 − 1)) = 4 and 2·(1 − 0.5) = 1.
     #expect(try custom.makeLoss("adaptive_scaled_hinge").value(of: batch) == 2.5)
     #expect(try custom.makeLoss("adaptive_scaled_hinge", parameters: ["scale": .integer(1)]).value(of: batch) == 1.25)
-    #expect(throws: LossError.invalidParameter(loss: "scaled_hinge", parameter: "scale", message: "must be 0 ... 10, got 11.0")) {
+    #expect(
+      throws: LossError.invalidParameter(
+        loss: "scaled_hinge", parameter: "scale", message: "must be 0 ... 10, got 11.0")
+    ) {
       try custom.makeLoss("scaled_hinge", parameters: ["scale": .real(11)])
     }
 
@@ -117,7 +120,8 @@ struct RegistryTests {
       try custom.registerPairwise(name: "scaled_hinge", summary: "again") { _ in ScaledHinge(scale: 1) }
     }
     // Registering a pair is all or nothing: a taken adaptive name leaves the pairwise name free.
-    try custom.register(LossDescriptor(name: "adaptive_foo", kind: .adaptive, summary: "") { _ in try WARPLoss(numItems: 3) })
+    try custom.register(
+      LossDescriptor(name: "adaptive_foo", kind: .adaptive, summary: "") { _ in try WARPLoss(numItems: 3) })
     #expect(throws: LossError.duplicateLoss(name: "adaptive_foo")) {
       try custom.registerPairwise(name: "foo", summary: "again") { _ in BPRLoss() }
     }

@@ -6,9 +6,12 @@ let package = Package(
   products: [
     .library(name: "RankingLosses", targets: ["RankingLosses"]),
     .library(name: "LossConformance", targets: ["LossConformance"]),
+    .library(name: "LossLabKit", targets: ["LossLabKit"]),
+    .executable(name: "losslab", targets: ["losslab"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1")
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
   ],
   targets: [
     // The math: losses, gradients, partial credit and the registry. No YAML, no C, no I/O.
@@ -21,15 +24,39 @@ let package = Package(
       name: "LossConformance",
       dependencies: ["RankingLosses", .product(name: "RealModule", package: "swift-numerics")]
     ),
+    // The system's libyaml (Debian: libyaml-dev), not a vendored copy.
+    .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+    // libyaml's events as Swift nodes with 1-based marks; one Swift error type. No C type in its API.
+    .target(name: "YAMLNodes", dependencies: ["CYAML"]),
+    // Configs, the evaluation runner and the report formats: everything `losslab` does, as a library.
+    .target(name: "LossLabKit", dependencies: ["RankingLosses", "YAMLNodes"]),
+    // The command-line tool: parses arguments, calls LossLabKit, prints.
+    .executableTarget(
+      name: "losslab",
+      dependencies: [
+        "LossLabKit", "RankingLosses", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    // The golden reference cases (computed from the seed's PyTorch functions) and their loader.
+    .target(
+      name: "LossLabTestSupport",
+      dependencies: ["RankingLosses"],
+      path: "Tests/LossLabTestSupport",
+      exclude: ["Fixtures"]
+    ),
     .testTarget(
       name: "RankingLossesTests",
-      dependencies: ["RankingLosses", "LossConformance"],
-      exclude: ["Fixtures"]
+      dependencies: ["RankingLosses", "LossConformance", "LossLabTestSupport"]
+    ),
+    .testTarget(name: "YAMLNodesTests", dependencies: ["YAMLNodes"]),
+    .testTarget(
+      name: "LossLabKitTests",
+      dependencies: ["LossLabKit", "RankingLosses", "YAMLNodes", "LossLabTestSupport"]
     ),
   ]
 )
 
-for target in package.targets {
+for target in package.targets where target.type != .system {
   var settings = target.swiftSettings ?? []
   settings.append(.enableUpcomingFeature("ExistentialAny"))
   settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -111,7 +111,9 @@ public struct LossBatch<Scalar: LossScalar>: Sendable {
           + "each column holds the negatives of one positive")
     }
     if let positiveItems, positiveItems.count != b {
-      throw .shapeMismatch("positive_items has \(counted(positiveItems.count, "id")) but there \(b == 1 ? "is 1 positive score" : "are \(b) positive scores")")
+      throw .shapeMismatch(
+        "positive_items has \(counted(positiveItems.count, "id")) but there \(b == 1 ? "is 1 positive score" : "are \(b) positive scores")"
+      )
     }
     if let negativeItems, !negativeItems.hasSameShape(as: negativeScores) {
       throw .shapeMismatch(

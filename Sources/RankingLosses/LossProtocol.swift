@@ -21,7 +21,7 @@ public enum LossKind: String, Sendable, Hashable, CaseIterable, CustomStringConv
 /// let batch = LossBatch<Double>(positiveScores: [3.0], negativeScores: [1.5])
 /// let output = try loss.evaluate(batch, computeGradients: true)
 /// output.value                          // 0.2157…
-/// output.gradients!.positiveScores      // [-0.1096…]
+/// output.gradients!.positiveScores      // [-0.2035…]
 /// ```
 ///
 /// Conformers must not trap on user input: call ``LossBatch/validate()`` (or check what they need) and

@@ -1,4 +1,5 @@
 import Foundation
+import LossLabTestSupport
 import RankingLosses
 import Testing
 

@@ -1,3 +1,4 @@
+import LossLabTestSupport
 import RankingLosses
 import RealModule
 import Testing

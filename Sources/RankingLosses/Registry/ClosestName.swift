@@ -1,6 +1,10 @@
-/// The candidate closest to `name` by edit distance (Levenshtein), if it is close enough to be a likely
-/// typo: at most 2 edits, or a third of the name's length for longer names.
-func closestName(to name: String, among candidates: [String]) -> String? {
+/// The candidate closest to `name` by edit distance (Levenshtein, case-insensitive), if it is close enough
+/// to be a likely typo: at most 2 edits, or a third of the name's length for longer names. Ties go to the
+/// earlier candidate.
+///
+/// Used for "did you mean …?" in error messages: `closestName(to: "warpp", among: ["bpr", "warp"])` is
+/// `"warp"`.
+public func closestName(to name: String, among candidates: [String]) -> String? {
   let limit = max(2, name.count / 3)
   var best: (name: String, distance: Int)? = nil
   for candidate in candidates {

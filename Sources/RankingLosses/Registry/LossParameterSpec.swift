@@ -96,7 +96,10 @@ public struct LossParameterSpec: Sendable, Hashable {
   /// Checks a value against the spec and converts it to the spec's type (an integer given for a real
   /// becomes a real; a real with no fractional part given for an integer becomes an integer).
   ///
-  /// - Parameter loss: The loss's name, for the message.
+  /// - Parameters:
+  ///   - value: The value as given.
+  ///   - loss: The loss's name, for the message.
+  /// - Returns: The value converted to ``type``.
   /// - Throws: ``LossError/invalidParameter(loss:parameter:message:)`` for the wrong type or a value out
   ///   of range.
   public func validate(_ value: LossParameterValue, loss: String) throws(LossError) -> LossParameterValue {

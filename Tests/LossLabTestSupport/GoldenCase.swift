@@ -1,32 +1,32 @@
 import Foundation
 import RankingLosses
-import Testing
 
 /// One case of `Fixtures/golden-losses.json`: inputs and the PyTorch float64 reference results of the seed
 /// notebook's functions (see `Fixtures/golden-README.md`).
-struct GoldenCase: Sendable, CustomTestStringConvertible {
-  let id: String
-  let loss: String
-  let positiveScores: [Double]
+public struct GoldenCase: Sendable, CustomStringConvertible {
+  public let id: String
+  public let loss: String
+  public let positiveScores: [Double]
   /// N × B (a 1-D reference input is one row).
-  let negativeScores: [[Double]]
-  let numItems: Int?
-  let positiveItems: [Int]?
-  let negativeItems: [[Int]]?
+  public let negativeScores: [[Double]]
+  public let numItems: Int?
+  public let positiveItems: [Int]?
+  public let negativeItems: [[Int]]?
   /// Field → codes, sorted by field name (JSON objects carry no order).
-  let metadata: [(String, [Int])]?
-  let metadataWeights: [(String, Double)]?
-  let expectedLoss: Double?
-  let expectedLossFloat32: Double?
-  let expectedGradPositive: [Double]?
-  let expectedGradNegative: [[Double]]?
-  let error: String?
+  public let metadata: [(String, [Int])]?
+  public let metadataWeights: [(String, Double)]?
+  public let expectedLoss: Double?
+  public let expectedLossFloat32: Double?
+  public let expectedGradPositive: [Double]?
+  public let expectedGradNegative: [[Double]]?
+  public let error: String?
 
-  var testDescription: String { id }
+  /// The case's id, shown by the test runner.
+  public var description: String { id }
 
   /// Whether LossLab must reject the case: the reference raises, or — stricter than the seed — weights
   /// are given without metadata or name a field the metadata lacks.
-  var lossLabRejects: Bool {
+  public var lossLabRejects: Bool {
     if error != nil { return true }
     guard let weights = metadataWeights else { return false }
     guard let metadata else { return true }
@@ -35,17 +35,17 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
 
   /// Whether the case needs the looser tolerance: the reference rounds WARP weights and non-dyadic
   /// ideal differences through float32.
-  var needsFloat32Tolerance: Bool {
+  public var needsFloat32Tolerance: Bool {
     if loss == "warp" { return true }
     guard metadata != nil, let weights = metadataWeights else { return false }
     return weights.contains { w in (w.1 * 1024).rounded() != w.1 * 1024 }
   }
 
-  static let fixtureURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  public static let fixtureURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("Fixtures/golden-losses.json")
 
   /// Every case of the fixture, in file order.
-  static let all: [GoldenCase] = {
+  public static let all: [GoldenCase] = {
     do {
       let data = try Data(contentsOf: fixtureURL)
       let root = try JSONSerialization.jsonObject(with: data) as! [String: Any]
@@ -84,7 +84,7 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
   }
 
   /// The loss as LossLab builds it: from the registry, with partial credit when weights are given.
-  func makeLoss(registry: LossRegistry = .standard) throws -> any LossProtocol {
+  public func makeLoss(registry: LossRegistry = .standard) throws -> any LossProtocol {
     var parameters: [String: LossParameterValue] = [:]
     if let numItems { parameters["num_items"] = .integer(numItems) }
     let base = try registry.makeLoss(loss, parameters: parameters)
@@ -97,7 +97,7 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
   }
 
   /// The case's inputs as a batch in `Scalar`.
-  func batch<Scalar: LossScalar>(_: Scalar.Type) throws -> LossBatch<Scalar> {
+  public func batch<Scalar: LossScalar>(_: Scalar.Type) throws -> LossBatch<Scalar> {
     try LossBatch(
       positiveScores: positiveScores.map { Scalar($0) },
       negativeScores: negativeScores.map { $0.map { Scalar($0) } },

@@ -1,7 +1,14 @@
 import RealModule
 
-/// A small, seedable pseudo-random generator (SplitMix64, Steele, Lea & Flood 2014), so that every
-/// conformance run draws the same inputs for the same seed on every platform.
+/// A small, seedable pseudo-random generator (SplitMix64: Steele, Lea & Flood, "Fast splittable
+/// pseudorandom number generators", OOPSLA 2014), so that generated scores, samples and conformance
+/// inputs are the same for the same seed on every platform.
+///
+/// ```swift
+/// var random = SplitMix64(seed: 7)
+/// let x = random.nextGaussian()          // a standard normal draw
+/// let k = Int.random(in: 0..<10, using: &random)
+/// ```
 public struct SplitMix64: RandomNumberGenerator, Sendable {
   private var state: UInt64
 
@@ -19,7 +26,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     return z ^ (z >> 31)
   }
 
-  /// A standard normal draw (Box–Muller).
+  /// A standard normal draw: Box–Muller, `√(−2 log u₁) · cos(2π u₂)` with `u₁ ∈ [ε, 1)`, `u₂ ∈ [0, 1)`.
   public mutating func nextGaussian() -> Double {
     let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)
     let u2 = Double.random(in: 0..<1, using: &self)

@@ -1,0 +1,171 @@
+import RankingLosses
+import YAMLNodes
+
+/// Reads typed values out of YAML nodes and collects every problem it meets, with its place and key path,
+/// so that one pass reports all of them.
+struct ConfigReader {
+  let file: String
+  private(set) var diagnostics: [ConfigDiagnostic] = []
+
+  init(file: String) {
+    self.file = file
+  }
+
+  var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+
+  mutating func error(_ message: String, at mark: YAMLMark?, _ path: ConfigPath) {
+    diagnostics.append(ConfigDiagnostic(file: file, mark: mark, keyPath: path.description, message: message))
+  }
+
+  mutating func warning(_ message: String, at mark: YAMLMark?, _ path: ConfigPath) {
+    diagnostics.append(
+      ConfigDiagnostic(file: file, mark: mark, keyPath: path.description, message: message, severity: .warning))
+  }
+
+  // MARK: Structure
+
+  /// The pairs of a mapping node, with unknown keys reported (with a suggestion) and skipped.
+  mutating func mapping(
+    _ node: YAMLNode, _ path: ConfigPath, allowed: [String], what: String
+  ) -> [String: (key: YAMLNode, value: YAMLNode)]? {
+    guard let pairs = node.mapping else {
+      error("\(what) must be a mapping, got \(node.kindDescription)", at: node.mark, path)
+      return nil
+    }
+    var result: [String: (key: YAMLNode, value: YAMLNode)] = [:]
+    for pair in pairs {
+      guard let key = pair.key.scalar?.text else {
+        error("keys must be plain names, got \(pair.key.kindDescription)", at: pair.key.mark, path)
+        continue
+      }
+      guard allowed.contains(key) else {
+        let hint = closestName(to: key, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+        error(
+          "unknown key '\(key)'\(hint); \(what) takes: \(allowed.joined(separator: ", "))", at: pair.key.mark,
+          path.key(key))
+        continue
+      }
+      result[key] = (pair.key, pair.value)
+    }
+    return result
+  }
+
+  /// The elements of a sequence node.
+  mutating func sequence(_ node: YAMLNode, _ path: ConfigPath, what: String) -> [YAMLNode]? {
+    guard let elements = node.sequence else {
+      error("\(what) must be a list, got \(node.kindDescription)", at: node.mark, path)
+      return nil
+    }
+    return elements
+  }
+
+  // MARK: Scalars
+
+  mutating func resolved(_ node: YAMLNode, _ path: ConfigPath) -> ResolvedScalar? {
+    guard let scalar = node.scalar else { return nil }
+    do {
+      return try resolve(scalar, tag: node.tag)
+    } catch {
+      switch error {
+      case .integerOverflow(let text): self.error("the integer \(text) does not fit in 64 bits", at: node.mark, path)
+      case .realOverflow(let text): self.error("the number \(text) overflows to infinity", at: node.mark, path)
+      }
+    }
+    return nil
+  }
+
+  mutating func string(_ node: YAMLNode, _ path: ConfigPath, what: String) -> String? {
+    guard let scalar = node.scalar, scalar.style != .plain || resolved(node, path).map(isString) ?? false
+    else {
+      if node.scalar != nil, let value = resolved(node, path) {
+        error("\(what) must be text, got \(describe(value)) (quote it to make it text)", at: node.mark, path)
+      } else if node.scalar == nil {
+        error("\(what) must be text, got \(node.kindDescription)", at: node.mark, path)
+      }
+      return nil
+    }
+    return scalar.text
+  }
+
+  mutating func integer(_ node: YAMLNode, _ path: ConfigPath, what: String, minimum: Int? = nil) -> Int? {
+    guard node.scalar != nil else {
+      error("\(what) must be an integer, got \(node.kindDescription)", at: node.mark, path)
+      return nil
+    }
+    guard let value = resolved(node, path) else { return nil }
+    guard case .integer(let n) = value else {
+      error("\(what) must be an integer, got \(describe(value))", at: node.mark, path)
+      return nil
+    }
+    if let minimum, n < minimum {
+      error("\(what) must be >= \(minimum), got \(n)", at: node.mark, path)
+      return nil
+    }
+    return n
+  }
+
+  /// A number: an integer or a real (non-finite values are returned; callers that need finite values
+  /// check).
+  mutating func number(_ node: YAMLNode, _ path: ConfigPath, what: String) -> Double? {
+    guard node.scalar != nil else {
+      error("\(what) must be a number, got \(node.kindDescription)", at: node.mark, path)
+      return nil
+    }
+    guard let value = resolved(node, path) else { return nil }
+    switch value {
+    case .integer(let n): return Double(n)
+    case .real(let x): return x
+    default:
+      error("\(what) must be a number, got \(describe(value))", at: node.mark, path)
+      return nil
+    }
+  }
+
+  /// A finite number, e.g. a score.
+  mutating func finiteNumber(_ node: YAMLNode, _ path: ConfigPath, what: String) -> Double? {
+    guard let x = number(node, path, what: what) else { return nil }
+    guard x.isFinite else {
+      error("\(what) is \(x.isNaN ? "NaN" : x > 0 ? "infinite" : "-infinite"); it must be finite", at: node.mark, path)
+      return nil
+    }
+    return x
+  }
+
+  /// A parameter value for the registry: integer, real, Boolean or text.
+  mutating func parameterValue(_ node: YAMLNode, _ path: ConfigPath) -> LossParameterValue? {
+    guard node.scalar != nil else {
+      error("a parameter value must be a number, a boolean or text, got \(node.kindDescription)", at: node.mark, path)
+      return nil
+    }
+    switch resolved(node, path) {
+    case .integer(let n)?: return .integer(n)
+    case .real(let x)?:
+      guard x.isFinite else {
+        error("a parameter value must be finite, got \(x)", at: node.mark, path)
+        return nil
+      }
+      return .real(x)
+    case .boolean(let b)?: return .boolean(b)
+    case .string(let s)?: return .string(s)
+    case .null?:
+      error("a parameter value must be given, got null", at: node.mark, path)
+      return nil
+    case nil: return nil
+    }
+  }
+
+  private func isString(_ value: ResolvedScalar) -> Bool {
+    if case .string = value { return true }
+    return false
+  }
+
+  func describe(_ value: ResolvedScalar) -> String {
+    switch value {
+    case .null: return "null"
+    case .boolean(let b): return "the boolean \(b)"
+    case .integer(let n): return "the integer \(n)"
+    case .real(let x): return "the number \(x)"
+    case .string(let s): return "the text '\(s)'"
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import RankingLosses
+
+/// The version of LossLab.
+public enum LossLabVersion {
+  /// The version string printed by `losslab --version`.
+  public static let current = "0.1.0"
+}
+
+/// The text of `losslab list`: every registered loss, its kind, its parameters (type, default, range, doc)
+/// and its one-line description.
+public struct LossListing: Sendable {
+  /// The registry to list.
+  public var registry: LossRegistry
+
+  /// Creates a listing.
+  public init(registry: LossRegistry) {
+    self.registry = registry
+  }
+
+  /// The listing, one block per loss.
+  public func render() -> String {
+    let width = registry.names.map(\.count).max() ?? 0
+    var lines: [String] = []
+    for descriptor in registry.descriptors {
+      let name = descriptor.name + String(repeating: " ", count: width - descriptor.name.count)
+      lines.append("\(name)  \(descriptor.kind.rawValue.padding(8))  \(descriptor.summary)")
+      for spec in descriptor.parameters {
+        let fallback = spec.defaultValue.map { "default \($0)" } ?? "required"
+        lines.append(
+          String(repeating: " ", count: width + 2)
+            + "  \(spec.name): \(spec.type), \(fallback), \(spec.rangeDescription) — \(spec.doc)")
+      }
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+}
+
+extension String {
+  fileprivate func padding(_ width: Int) -> String {
+    self + String(repeating: " ", count: max(0, width - count))
+  }
+}

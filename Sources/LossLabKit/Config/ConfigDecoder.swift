@@ -362,99 +362,97 @@ public struct ConfigDecoder: Sendable {
     _ node: YAMLNode, _ path: ConfigPath, metadata: ItemMetadata?, _ reader: inout ConfigReader
   ) -> Scenario? {
     guard let fields = reader.mapping(node, path, allowed: Self.scenarioKeys, what: "a scenario") else { return nil }
-    guard let nameNode = fields["name"]?.value else {
+    // Every field is checked even after a failure, so that one run reports every problem.
+    let errorsBefore = reader.diagnostics.count
+    var name: String? = nil
+    if let nameNode = fields["name"]?.value {
+      name = reader.string(nameNode, path.key("name"), what: "name")
+    } else {
       reader.error("a scenario needs 'name': its row label", at: node.mark, path)
-      return nil
     }
-    guard let name = reader.string(nameNode, path.key("name"), what: "name") else { return nil }
     var numItems: Int? = nil
     if let n = fields["num_items"]?.value {
-      guard let value = reader.integer(n, path.key("num_items"), what: "num_items", minimum: 1) else { return nil }
-      numItems = value
+      numItems = reader.integer(n, path.key("num_items"), what: "num_items", minimum: 1)
     }
     // Ids must index the metadata (when given) and the catalog (when its size is given).
     let idLimit = [metadata?.itemCount, numItems].compactMap { $0 }.min()
 
     if let generateNode = fields["generate"]?.value {
-      let explicit = ["positive_scores", "negative_scores", "positive_items", "negative_items"].filter {
-        fields[$0] != nil
-      }
-      if let first = explicit.first {
+      for key in ["positive_scores", "negative_scores", "positive_items", "negative_items"] {
+        guard let entry = fields[key] else { continue }
         reader.error(
-          "a scenario is either generated or given: remove 'generate' or '\(first)'", at: fields[first]!.key.mark,
-          path.key(first))
-        return nil
+          "a scenario is either generated or given: remove 'generate' or '\(key)'", at: entry.key.mark, path.key(key))
       }
-      guard
-        let generator = decodeGenerator(
-          generateNode, path.key("generate"), numItems: numItems ?? metadata?.itemCount, idLimit: idLimit, &reader)
-      else { return nil }
+      let generator = decodeGenerator(
+        generateNode, path.key("generate"), numItems: numItems ?? metadata?.itemCount, idLimit: idLimit, &reader)
+      guard reader.diagnostics.count == errorsBefore, let name, let generator else { return nil }
       return Scenario(
         name: name, batch: generator.generate(), numItems: numItems ?? generator.numItems, generator: generator,
         mark: node.mark, keyPath: path.description)
     }
 
-    guard let positivesNode = fields["positive_scores"]?.value else {
+    // Positives: B finite scores.
+    var positives: [Double?] = []
+    let positivesPath = path.key("positive_scores")
+    if let positivesNode = fields["positive_scores"]?.value {
+      if let nodes = reader.sequence(positivesNode, positivesPath, what: "positive_scores") {
+        if nodes.isEmpty {
+          reader.error(
+            "positive_scores is empty; a batch needs at least one positive", at: positivesNode.mark, positivesPath)
+        }
+        positives = nodes.enumerated().map { reader.finiteNumber($1, positivesPath.index($0), what: "a score") }
+      }
+    } else {
       reader.error("a scenario needs 'positive_scores' and 'negative_scores', or 'generate'", at: node.mark, path)
-      return nil
     }
-    guard let negativesNode = fields["negative_scores"]?.value else {
+    let b = positives.count
+
+    // Negatives and items: shapes are checked against B only when B is known.
+    var negatives: (ScoreMatrix<Double>, flat: Bool)? = nil
+    if let negativesNode = fields["negative_scores"]?.value {
+      negatives = decodeMatrix(
+        negativesNode, path.key("negative_scores"), columns: b > 0 ? b : nil, what: "negative_scores", &reader,
+        element: { r, n, p in r.finiteNumber(n, p, what: "a score") })
+    } else if fields["positive_scores"] != nil {
       reader.error(
         "a scenario needs 'negative_scores' (one per positive, or N rows of one per positive)", at: node.mark, path)
-      return nil
     }
-    let positivesPath = path.key("positive_scores")
-    guard let positiveNodes = reader.sequence(positivesNode, positivesPath, what: "positive_scores") else { return nil }
-    guard !positiveNodes.isEmpty else {
-      reader.error(
-        "positive_scores is empty; a batch needs at least one positive", at: positivesNode.mark, positivesPath)
-      return nil
-    }
-    let positives = positiveNodes.enumerated().map { reader.finiteNumber($1, positivesPath.index($0), what: "a score") }
-    let b = positives.count
-    guard
-      let (negatives, flat) = decodeMatrix(
-        negativesNode, path.key("negative_scores"), columns: b, what: "negative_scores", &reader,
-        element: { r, n, p in r.finiteNumber(n, p, what: "a score") })
-    else { return nil }
-
     var positiveItems: [Int]? = nil
     if let itemsNode = fields["positive_items"]?.value {
       let itemsPath = path.key("positive_items")
-      guard let nodes = reader.sequence(itemsNode, itemsPath, what: "positive_items") else { return nil }
-      guard nodes.count == b else {
-        reader.error(
-          "positive_items has \(nodes.count) ids but there are \(b) positive_scores", at: itemsNode.mark, itemsPath)
-        return nil
+      if let nodes = reader.sequence(itemsNode, itemsPath, what: "positive_items") {
+        if b > 0, nodes.count != b {
+          reader.error(
+            "positive_items has \(counted(nodes.count, "id")) but there \(b == 1 ? "is 1 positive score" : "are \(b) positive scores")",
+            at: itemsNode.mark, itemsPath)
+        }
+        let ids = nodes.enumerated().map {
+          itemID($1, itemsPath.index($0), limit: idLimit, metadata: metadata, &reader)
+        }
+        positiveItems = ids.compactMap { $0 }
       }
-      let ids = nodes.enumerated().map { itemID($1, itemsPath.index($0), limit: idLimit, metadata: metadata, &reader) }
-      guard ids.allSatisfy({ $0 != nil }) else { return nil }
-      positiveItems = ids.map { $0! }
     }
-    var negativeItems: ScoreMatrix<Int>? = nil
+    var negativeItems: (ScoreMatrix<Int>, flat: Bool)? = nil
     if let itemsNode = fields["negative_items"]?.value {
-      guard
-        let (items, itemsFlat) = decodeMatrix(
-          itemsNode, path.key("negative_items"), columns: b, what: "negative_items", &reader,
-          element: { r, n, p in itemID(n, p, limit: idLimit, metadata: metadata, &r) })
-      else { return nil }
-      guard items.rows == negatives.rows, itemsFlat == flat else {
+      negativeItems = decodeMatrix(
+        itemsNode, path.key("negative_items"), columns: b > 0 ? b : nil, what: "negative_items", &reader,
+        element: { r, n, p in itemID(n, p, limit: idLimit, metadata: metadata, &r) })
+      if let (items, itemsFlat) = negativeItems, let (scores, flat) = negatives,
+        items.rows != scores.rows || itemsFlat != flat
+      {
         reader.error(
-          "negative_items is \(shape(items, flat: itemsFlat)) but negative_scores is \(shape(negatives, flat: flat)); they must match",
+          "negative_items is \(shape(items, flat: itemsFlat)) but negative_scores is \(shape(scores, flat: flat)); they must match",
           at: itemsNode.mark, path.key("negative_items"))
-        return nil
       }
-      negativeItems = items
     }
-    if (positiveItems == nil) != (negativeItems == nil) {
-      let missing = positiveItems == nil ? "positive_items" : "negative_items"
+    if (fields["positive_items"] == nil) != (fields["negative_items"] == nil) {
+      let missing = fields["positive_items"] == nil ? "positive_items" : "negative_items"
       reader.error("item ids come in pairs: give '\(missing)' too", at: node.mark, path)
-      return nil
     }
-    guard positives.allSatisfy({ $0 != nil }) else { return nil }
+    guard reader.diagnostics.count == errorsBefore, let name, let (scores, flat) = negatives else { return nil }
     let batch = LossBatch(
-      positiveScores: positives.map { $0! }, negativeScores: negatives, positiveItems: positiveItems,
-      negativeItems: negativeItems)
+      positiveScores: positives.map { $0! }, negativeScores: scores, positiveItems: positiveItems,
+      negativeItems: negativeItems?.0)
     return Scenario(
       name: name, batch: batch, negativesGivenFlat: flat, numItems: numItems, mark: node.mark,
       keyPath: path.description)
@@ -482,7 +480,7 @@ public struct ConfigDecoder: Sendable {
 
   /// A matrix written either flat (B elements: one negative per positive) or as N rows of B elements.
   private func decodeMatrix<T: Sendable>(
-    _ node: YAMLNode, _ path: ConfigPath, columns b: Int, what: String, _ reader: inout ConfigReader,
+    _ node: YAMLNode, _ path: ConfigPath, columns: Int?, what: String, _ reader: inout ConfigReader,
     element: (inout ConfigReader, YAMLNode, ConfigPath) -> T?
   ) -> (ScoreMatrix<T>, flat: Bool)? {
     guard let rows = reader.sequence(node, path, what: what) else { return nil }
@@ -491,41 +489,47 @@ public struct ConfigDecoder: Sendable {
       return nil
     }
     let flat = rows[0].sequence == nil
+    // B is the positives' count; without it (the positives failed), the first row sets it.
+    let b = columns ?? (flat ? rows.count : rows[0].sequence?.count ?? 0)
+    let positivesText = b == 1 ? "is 1 positive score" : "are \(b) positive scores"
     var storage: [T] = []
     var failed = false
     if flat {
-      guard rows.count == b else {
+      if rows.count != b {
         reader.error(
-          "\(what) has \(rows.count) entries but there are \(b) positive_scores; a flat list gives one negative per positive (write N rows for many)",
+          "\(what) has \(counted(rows.count, "entry")) but there \(positivesText); a flat list gives one negative per positive (write N rows for many)",
           at: node.mark, path)
-        return nil
+        failed = true
       }
       for (j, cell) in rows.enumerated() {
         if cell.sequence != nil {
-          reader.error("\(what) mixes numbers and rows; write all rows as lists", at: cell.mark, path.index(j))
-          return nil
+          reader.error("\(what) mixes numbers and rows; write every row as a list", at: cell.mark, path.index(j))
+          failed = true
+        } else if let value = element(&reader, cell, path.index(j)) {
+          storage.append(value)
+        } else {
+          failed = true
         }
-        if let value = element(&reader, cell, path.index(j)) { storage.append(value) } else { failed = true }
       }
     } else {
       for (k, row) in rows.enumerated() {
         guard let cells = row.sequence else {
-          reader.error("\(what) mixes rows and numbers; write all rows as lists", at: row.mark, path.index(k))
-          return nil
-        }
-        guard cells.count == b else {
-          reader.error(
-            "\(what) row \(k) has \(cells.count) entries but there are \(b) positive_scores; each row holds one negative per positive",
-            at: row.mark, path.index(k))
+          reader.error("\(what) mixes rows and numbers; write every row as a list", at: row.mark, path.index(k))
           failed = true
           continue
+        }
+        if cells.count != b {
+          reader.error(
+            "\(what) row \(k) has \(counted(cells.count, "entry")) but there \(positivesText); each row holds one negative per positive",
+            at: row.mark, path.index(k))
+          failed = true
         }
         for (j, cell) in cells.enumerated() {
           if let value = element(&reader, cell, path.index(k).index(j)) { storage.append(value) } else { failed = true }
         }
       }
     }
-    guard !failed else { return nil }
+    guard !failed, columns != nil else { return nil }
     return (try! ScoreMatrix(rows: flat ? 1 : rows.count, columns: b, storage: storage), flat)
   }
 

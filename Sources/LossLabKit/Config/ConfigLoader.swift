@@ -37,11 +37,11 @@ public struct ConfigLoader: Sendable {
   public func check(path: String) -> LoadedConfig {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      return unreadable(path, "no such file")
+      return unreadable(path, "cannot open the config: no such file")
     }
-    guard !isDirectory.boolValue else { return unreadable(path, "is a directory, not a config file") }
+    guard !isDirectory.boolValue else { return unreadable(path, "cannot open the config: it is a directory") }
     guard let data = FileManager.default.contents(atPath: path) else {
-      return unreadable(path, "cannot be read (check its permissions)")
+      return unreadable(path, "cannot read the config (check its permissions)")
     }
     return check(source: [UInt8](data), file: path)
   }
@@ -56,7 +56,8 @@ public struct ConfigLoader: Sendable {
     do {
       root = try YAMLParser.parse(source, limits: limits)
     } catch {
-      let diagnostic = ConfigDiagnostic(file: file, mark: error.mark, keyPath: "", message: error.message)
+      let message = error.kind == .encoding ? "\(error.message): a config must be UTF-8 text" : error.message
+      let diagnostic = ConfigDiagnostic(file: file, mark: error.mark, keyPath: "", message: message)
       return LoadedConfig(file: file, config: nil, diagnostics: [diagnostic], source: source)
     }
     let (config, diagnostics) = decoder.decode(root, file: file)

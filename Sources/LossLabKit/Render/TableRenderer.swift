@@ -42,7 +42,15 @@ struct TableRenderer {
     return right ? fill + s : s + fill
   }
 
-  private func textTable(_ header: [String], _ rows: [[String]]) -> [String] {
+  private func textTable(_ header: [String], _ rawRows: [[String]]) -> [String] {
+    // In a column with marked cells, unmarked numbers get a space where the mark would be, so that the
+    // decimal points line up.
+    let rows = rawRows.map { row in
+      row.enumerated().map { c, text in
+        c > 0 && !text.hasSuffix(Self.firstRowMark) && rawRows.contains { $0[c].hasSuffix(Self.firstRowMark) }
+          ? text + " " : text
+      }
+    }
     let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(width).max() ?? 0 }
     func line(_ cells: [String]) -> String {
       cells.enumerated().map { c, text in pad(text, widths[c], right: c > 0) }.joined(separator: "  ")

@@ -17,20 +17,12 @@ struct SourceText {
   /// - Returns: The 1-based line and column.
   func mark(atByteOffset offset: Int) -> YAMLMark {
     let end = min(max(offset, 0), bytes.count)
-    var line = 1
-    var column = 1
-    var index = 0
-    while index < end {
-      let (width, isBreak) = character(at: index)
-      if isBreak {
-        line += 1
-        column = 1
-      } else {
-        column += 1
-      }
-      index += width
+    var result = YAMLMark(line: 1, column: 1)
+    walk { index, mark, _ in
+      result = mark
+      return index < end
     }
-    return YAMLMark(line: line, column: column)
+    return result
   }
 
   /// The first byte of the character at `mark`, or `nil` when the mark is past the end of its line or of the
@@ -39,23 +31,30 @@ struct SourceText {
   /// - Parameter mark: A 1-based mark, as libyaml reports it.
   /// - Returns: The byte, for example 0x09 for a tab.
   func byte(at mark: YAMLMark) -> UInt8? {
-    var line = 1
-    var column = 1
+    var found: UInt8? = nil
+    walk { index, here, isBreak in
+      guard here.line <= mark.line else { return false }
+      if here == mark {
+        found = isBreak || index >= bytes.count ? nil : bytes[index]
+        return false
+      }
+      return true
+    }
+    return found
+  }
+
+  /// Visits the start of every character with its byte index, 1-based mark and whether it is a line break,
+  /// then the end of the source (with `isBreak` false), until `visit` returns `false`.
+  private func walk(_ visit: (_ index: Int, _ mark: YAMLMark, _ isBreak: Bool) -> Bool) {
+    var mark = YAMLMark(line: 1, column: 1)
     var index = 0
-    while index < bytes.count, line <= mark.line {
+    while index < bytes.count {
       let (width, isBreak) = character(at: index)
-      if line == mark.line, column == mark.column {
-        return isBreak ? nil : bytes[index]
-      }
-      if isBreak {
-        line += 1
-        column = 1
-      } else {
-        column += 1
-      }
+      guard visit(index, mark, isBreak) else { return }
+      mark = isBreak ? YAMLMark(line: mark.line + 1, column: 1) : YAMLMark(line: mark.line, column: mark.column + 1)
       index += width
     }
-    return nil
+    _ = visit(index, mark, false)
   }
 
   /// The length in bytes of the character starting at `index`, and whether it is a line break.

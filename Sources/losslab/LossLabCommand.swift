@@ -37,6 +37,16 @@ func report(_ diagnostics: [ConfigDiagnostic], sources: [String: [UInt8]]) -> Ex
   return errors.isEmpty ? .success : Exit.badData
 }
 
+/// Loads every config, collecting all their diagnostics and sources.
+func loadConfigs(
+  _ paths: [String]
+) -> (loaded: [LoadedConfig], diagnostics: [ConfigDiagnostic], sources: [String: [UInt8]]) {
+  let loaded = paths.map(ConfigLoader().check(path:))
+  var sources: [String: [UInt8]] = [:]
+  for config in loaded { sources[config.file] = config.source }
+  return (loaded, loaded.flatMap(\.diagnostics), sources)
+}
+
 extension ReportFormat: ExpressibleByArgument {}
 
 extension LossLab {
@@ -71,16 +81,10 @@ extension LossLab {
     }
 
     func run() throws {
-      let loader = ConfigLoader()
       let runner = ExperimentRunner(computeGradients: gradients)
       var reports: [ExperimentReport] = []
-      var diagnostics: [ConfigDiagnostic] = []
-      var sources: [String: [UInt8]] = [:]
-      for path in configs {
-        let loaded = loader.check(path: path)
-        sources[path] = loaded.source
-        diagnostics += loaded.diagnostics
-        guard let config = loaded.config else { continue }
+      var (loaded, diagnostics, sources) = loadConfigs(configs)
+      for config in loaded.compactMap(\.config) {
         do {
           reports.append(try runner.run(config))
         } catch {
@@ -113,16 +117,9 @@ extension LossLab {
     var configs: [String]
 
     func run() throws {
-      let loader = ConfigLoader()
-      var diagnostics: [ConfigDiagnostic] = []
-      var sources: [String: [UInt8]] = [:]
-      for path in configs {
-        let loaded = loader.check(path: path)
-        sources[path] = loaded.source
-        diagnostics += loaded.diagnostics
-        if let config = loaded.config {
-          print("\(path): ok — \(config.losses.count) loss variants x \(config.scenarios.count) scenarios")
-        }
+      let (loaded, diagnostics, sources) = loadConfigs(configs)
+      for case let (path, config?) in loaded.map({ ($0.file, $0.config) }) {
+        print("\(path): ok — \(config.losses.count) loss variants x \(config.scenarios.count) scenarios")
       }
       let code = report(diagnostics, sources: sources)
       if code != .success { throw code }

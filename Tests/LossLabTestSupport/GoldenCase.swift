@@ -4,21 +4,33 @@ import RankingLosses
 /// One case of `Fixtures/golden-losses.json`: inputs and the PyTorch float64 reference results of the seed
 /// notebook's functions (see `Fixtures/golden-README.md`).
 public struct GoldenCase: Sendable, CustomStringConvertible {
+  /// Unique, stable name: `<loss>/<group>/<name>`.
   public let id: String
+  /// `bpr`, `adaptive_bpr`, `hinge`, `adaptive_hinge` or `warp`.
   public let loss: String
+  /// One score per positive (B).
   public let positiveScores: [Double]
   /// N × B (a 1-D reference input is one row).
   public let negativeScores: [[Double]]
+  /// The catalog size (WARP only).
   public let numItems: Int?
+  /// The positives' item ids, if given.
   public let positiveItems: [Int]?
+  /// The negatives' item ids, N × B, if given.
   public let negativeItems: [[Int]]?
   /// Field → codes, sorted by field name (JSON objects carry no order).
   public let metadata: [(String, [Int])]?
+  /// Field → weight, sorted by field name.
   public let metadataWeights: [(String, Double)]?
+  /// The float64 reference value.
   public let expectedLoss: Double?
+  /// The value the reference gives on float32 inputs.
   public let expectedLossFloat32: Double?
+  /// `∂loss/∂positive_scores`.
   public let expectedGradPositive: [Double]?
+  /// `∂loss/∂negative_scores`, N × B.
   public let expectedGradNegative: [[Double]]?
+  /// The reference's exception, `"<Type>: <message>"`, for cases that raise.
   public let error: String?
 
   /// The case's id, shown by the test runner.
@@ -41,6 +53,7 @@ public struct GoldenCase: Sendable, CustomStringConvertible {
     return weights.contains { w in (w.1 * 1024).rounded() != w.1 * 1024 }
   }
 
+  /// Where the fixture is: beside this file.
   public static let fixtureURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("Fixtures/golden-losses.json")
 
@@ -55,6 +68,7 @@ public struct GoldenCase: Sendable, CustomStringConvertible {
     }
   }()
 
+  /// Reads a case from its JSON object.
   init(json c: [String: Any]) {
     func doubles(_ v: Any?) -> [Double]? { (v as? [NSNumber])?.map(\.doubleValue) }
     func matrix(_ v: Any?) -> [[Double]]? {

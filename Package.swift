@@ -6,6 +6,7 @@ let package = Package(
   products: [
     .library(name: "RankingLosses", targets: ["RankingLosses"]),
     .library(name: "LossConformance", targets: ["LossConformance"]),
+    .library(name: "YAMLNodes", targets: ["YAMLNodes"]),
     .library(name: "LossLabKit", targets: ["LossLabKit"]),
     .executable(name: "losslab", targets: ["losslab"]),
   ],

@@ -77,8 +77,9 @@ public enum LossError: Error, Sendable, Equatable, CustomStringConvertible {
     case .noWeights:
       return "partial credit needs at least one metadata weight"
     case .unknownMetadataField(let field, let available):
+      let hint = closestName(to: field, among: available).map { " (did you mean '\($0)'?)" } ?? ""
       return
-        "metadata weight for '\(field)', but the metadata has no such field (fields: \(available.joined(separator: ", ")))"
+        "metadata weight for '\(field)', but the metadata has no such field\(hint) (fields: \(available.joined(separator: ", ")))"
     case .invalidWeight(let field, let weight):
       return "metadata weight for '\(field)' is \(weight); weights must be finite and >= 0"
     case .duplicateWeight(let field):

@@ -32,7 +32,10 @@ public enum YAMLParser {
   ///   when a mapping repeats a scalar key; `tooDeep` and `tooLarge` when `limits` are exceeded;
   ///   `multipleDocuments` at the start of a second document.
   public static func parse(_ bytes: [UInt8], limits: YAMLLimits = YAMLLimits()) throws(YAMLError) -> YAMLNode? {
-    let result: Result<YAMLNode?, YAMLError> = bytes.withUnsafeBufferPointer { buffer in
+    // libyaml skips a byte-order mark only when it detects the encoding itself; the encoding is fixed to
+    // UTF-8 here, so drop the mark first (it is not a character of the first line).
+    let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+    let result: Result<YAMLNode?, YAMLError> = body.withUnsafeBufferPointer { buffer in
       Result { () throws(YAMLError) in try parse(buffer: buffer, limits: limits) }
     }
     return try result.get()

@@ -33,7 +33,6 @@ func report(_ diagnostics: [ConfigDiagnostic], sources: [String: [UInt8]]) -> Ex
   }
   let errors = diagnostics.filter { $0.severity == .error }
   if errors.contains(where: { $0.category == .input }) { return Exit.noInput }
-  if errors.contains(where: { $0.category == .output }) { return Exit.cannotWrite }
   return errors.isEmpty ? .success : Exit.badData
 }
 
@@ -119,7 +118,9 @@ extension LossLab {
     func run() throws {
       let (loaded, diagnostics, sources) = loadConfigs(configs)
       for case let (path, config?) in loaded.map({ ($0.file, $0.config) }) {
-        print("\(path): ok — \(config.losses.count) loss variants x \(config.scenarios.count) scenarios")
+        let losses = config.losses.count == 1 ? "1 loss variant" : "\(config.losses.count) loss variants"
+        let scenarios = config.scenarios.count == 1 ? "1 scenario" : "\(config.scenarios.count) scenarios"
+        print("\(path): ok — \(losses) x \(scenarios)")
       }
       let code = report(diagnostics, sources: sources)
       if code != .success { throw code }

@@ -58,14 +58,14 @@ struct ConfigBadInputTests {
       """
     #expect(
       errors(yaml) == [
-        "test.yaml:11:1: error: experimnt: unknown key 'experimnt' (did you mean 'experiment'?); a config takes: "
-          + "experiment, description, metadata, losses, scenarios",
         "test.yaml:2:11: error: losses[0].loss: unknown loss 'warpp' (did you mean 'warp'?); known losses: bpr, "
           + "adaptive_bpr, hinge, adaptive_hinge, warp, log_sigmoid_bpr, adaptive_log_sigmoid_bpr",
         "test.yaml:4:14: error: losses[1].params.num_item: unknown key 'num_item' (did you mean 'num_items'?); "
           + "params of warp takes: num_items",
         "test.yaml:6:5: error: losses[2].lable: unknown key 'lable' (did you mean 'label'?); a loss entry takes: "
           + "loss, label, params, partial_credit",
+        "test.yaml:11:1: error: experimnt: unknown key 'experimnt' (did you mean 'experiment'?); a config takes: "
+          + "experiment, description, metadata, losses, scenarios",
       ])
   }
 
@@ -87,11 +87,11 @@ struct ConfigBadInputTests {
         "test.yaml:3:11: error: scenarios[0].name: name must be text, got the integer 5 (quote it to make it text)",
         "test.yaml:4:23: error: scenarios[0].positive_scores[0]: a score must be a number, got the text '1.0'",
         "test.yaml:5:22: error: scenarios[0].negative_scores: negative_scores must be a list, got a scalar",
+        "test.yaml:7:15: error: scenarios[1].generate: generate needs 'num_items' (the catalog the item ids are drawn "
+          + "from), or the scenario's num_items, or metadata",
         "test.yaml:7:23: error: scenarios[1].generate.batch: batch must be an integer, got the number 2.5",
         "test.yaml:7:42: error: scenarios[1].generate.distribution: unknown distribution 'gaussian'; use one of: "
           + "normal, uniform",
-        "test.yaml:7:15: error: scenarios[1].generate: generate needs 'num_items' (the catalog the item ids are drawn "
-          + "from), or the scenario's num_items, or metadata",
       ])
     #expect(
       errors(config(losses: "  - loss: warp\n    params: {num_items: 0.5}")) == [
@@ -107,10 +107,10 @@ struct ConfigBadInputTests {
     )
     #expect(
       errors(yaml) == [
-        "test.yaml:7:16: error: scenarios[0].num_items: the integer 99999999999999999999 does not fit in 64 bits",
         "test.yaml:5:23: error: scenarios[0].positive_scores[0]: the number 1e999 overflows to infinity",
         "test.yaml:5:30: error: scenarios[0].positive_scores[1]: a score is NaN; it must be finite",
         "test.yaml:6:28: error: scenarios[0].negative_scores[1]: a score is -infinite; it must be finite",
+        "test.yaml:7:16: error: scenarios[0].num_items: the integer 99999999999999999999 does not fit in 64 bits",
       ])
   }
 
@@ -253,5 +253,48 @@ struct ConfigBadInputTests {
   func deepNesting() {
     let deep = "losses: " + String(repeating: "[", count: 100_000)
     #expect(errors(deep) == ["test.yaml:1:208: error: nesting deeper than 200 levels"])
+  }
+
+  @Test("generated ids must stay inside the metadata, even when num_items comes from the scenario")
+  func generatedIDs() {
+    let yaml = config(
+      scenarios: "  - name: g\n    num_items: 10\n    generate: {batch: 8, negatives: 2}",
+      extra: "metadata:\n  genre: [0, 1, 0, 1]\n")
+    #expect(
+      errors(yaml) == [
+        "test.yaml:8:15: error: scenarios[0].generate: generate would draw item ids from 0..<10, but the metadata "
+          + "covers items 0..<4"
+      ])
+  }
+
+  @Test("parameters for a loss that takes none; a misspelt partial-credit field")
+  func parameterMistakes() {
+    #expect(
+      errors(config(losses: "  - loss: bpr\n    params: {margin: 1}")) == [
+        "test.yaml:3:13: error: losses[0].params: bpr takes no parameters; remove 'params'"
+      ])
+    #expect(
+      errors(config(losses: "  - loss: bpr\n    partial_credit: {gnre: 0.5}", extra: "metadata:\n  genre: [0, 1]\n"))
+        == [
+          "test.yaml:5:22: error: losses[0].partial_credit.gnre: metadata weight for 'gnre', but the metadata has no "
+            + "such field (did you mean 'genre'?) (fields: genre)"
+        ])
+  }
+
+  @Test("a byte-order mark and \\r line breaks are read like any UTF-8 file")
+  func lineEndings() throws {
+    let bom = [0xEF, 0xBB, 0xBF] + Array(config().utf8)
+    #expect(ConfigLoader().check(source: bom, file: "bom.yaml").config != nil)
+    let cr = Array("losses:\r  - bpx\rscenarios: [{name: s, positive_scores: [1.0], negative_scores: [0.5]}]\r".utf8)
+    let loaded = ConfigLoader().check(source: cr, file: "cr.yaml")
+    #expect(
+      loaded.diagnostics.map { $0.rendered(source: loaded.source) } == [
+        """
+        cr.yaml:2:5: error: losses[0]: unknown loss 'bpx' (did you mean 'bpr'?); known losses: bpr, adaptive_bpr, \
+        hinge, adaptive_hinge, warp, log_sigmoid_bpr, adaptive_log_sigmoid_bpr
+         2 |   - bpx
+           |     ^
+        """
+      ])
   }
 }

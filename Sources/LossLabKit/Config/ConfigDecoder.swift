@@ -38,7 +38,14 @@ public struct ConfigDecoder: Sendable {
   public func decode(_ root: YAMLNode?, file: String) -> (config: ExperimentConfig?, diagnostics: [ConfigDiagnostic]) {
     var reader = ConfigReader(file: file)
     let config = decode(root, file: file, reader: &reader)
-    return (reader.hasErrors ? nil : config, reader.diagnostics)
+    // In the order of their place in the file (stable: problems at one place keep their order).
+    let ordered = reader.diagnostics.enumerated().sorted { a, b in
+      let (ma, mb) = (
+        a.element.mark.map { ($0.line, $0.column) } ?? (0, 0), b.element.mark.map { ($0.line, $0.column) } ?? (0, 0)
+      )
+      return ma != mb ? ma < mb : a.offset < b.offset
+    }.map(\.element)
+    return (reader.hasErrors ? nil : config, ordered)
   }
 
   private func decode(_ root: YAMLNode?, file: String, reader: inout ConfigReader) -> ExperimentConfig? {
@@ -203,9 +210,9 @@ public struct ConfigDecoder: Sendable {
     if let paramsNode = fields["params"]?.value {
       let paramsPath = path.key("params")
       let known = descriptor.parameters.map(\.name)
-      if let pairs = reader.mapping(
-        paramsNode, paramsPath, allowed: known.isEmpty ? [] : known, what: "params of \(name)")
-      {
+      if known.isEmpty, paramsNode.mapping?.isEmpty == false {
+        reader.error("\(name) takes no parameters; remove 'params'", at: paramsNode.mark, paramsPath)
+      } else if let pairs = reader.mapping(paramsNode, paramsPath, allowed: known, what: "params of \(name)") {
         for spec in descriptor.parameters {
           guard let (_, valueNode) = pairs[spec.name] else { continue }
           let valuePath = paramsPath.key(spec.name)
@@ -237,16 +244,12 @@ public struct ConfigDecoder: Sendable {
       if weights == nil { return [] }
     }
 
-    // Expand the grid in key order.
+    // Expand the grid, in the order the loss declares its parameters.
     var points: [[(String, LossParameterValue)]] = [[]]
     for axis in axes {
       points = points.flatMap { point in axis.values.map { point + [(axis.name, $0)] } }
     }
-    let gridKeys = Set(
-      axes.filter {
-        $0.values.count > 1
-          || (fields["params"]?.value.mapping?.first { $0.key.scalar?.text == $0.key.scalar?.text } != nil && false)
-      }.map(\.name))
+    let gridKeys = Set(axes.filter { $0.values.count > 1 }.map(\.name))
     return points.map { point in
       let parameters = Dictionary(point, uniquingKeysWith: { $1 })
       let shown: [(String, LossParameterValue)]
@@ -384,7 +387,8 @@ public struct ConfigDecoder: Sendable {
           "a scenario is either generated or given: remove 'generate' or '\(key)'", at: entry.key.mark, path.key(key))
       }
       let generator = decodeGenerator(
-        generateNode, path.key("generate"), numItems: numItems ?? metadata?.itemCount, idLimit: idLimit, &reader)
+        generateNode, path.key("generate"), numItems: numItems ?? metadata?.itemCount, idLimit: idLimit,
+        idLimitSource: limitSource(idLimit, metadata), &reader)
       guard reader.diagnostics.count == errorsBefore, let name, let generator else { return nil }
       return Scenario(
         name: name, batch: generator.generate(), numItems: numItems ?? generator.numItems, generator: generator,
@@ -458,6 +462,12 @@ public struct ConfigDecoder: Sendable {
       keyPath: path.description)
   }
 
+  /// What bounds item ids: the metadata's items or the scenario's catalog.
+  private func limitSource(_ limit: Int?, _ metadata: ItemMetadata?) -> String {
+    guard let limit else { return "no limit" }
+    return metadata?.itemCount == limit ? "the metadata covers items 0..<\(limit)" : "num_items is \(limit)"
+  }
+
   private func shape<T>(_ m: ScoreMatrix<T>, flat: Bool) -> String {
     flat ? "a list of \(m.columns)" : "\(m.rows) x \(m.columns)"
   }
@@ -471,8 +481,7 @@ public struct ConfigDecoder: Sendable {
       return nil
     }
     if let limit, id >= limit {
-      let source = metadata?.itemCount == limit ? "the metadata covers items 0..<\(limit)" : "num_items is \(limit)"
-      reader.error("item id \(id) is out of range: \(source)", at: node.mark, path)
+      reader.error("item id \(id) is out of range: \(limitSource(limit, metadata))", at: node.mark, path)
       return nil
     }
     return id
@@ -534,7 +543,8 @@ public struct ConfigDecoder: Sendable {
   }
 
   private func decodeGenerator(
-    _ node: YAMLNode, _ path: ConfigPath, numItems fallbackItems: Int?, idLimit: Int?, _ reader: inout ConfigReader
+    _ node: YAMLNode, _ path: ConfigPath, numItems fallbackItems: Int?, idLimit: Int?, idLimitSource: String,
+    _ reader: inout ConfigReader
   ) -> ScoreGenerator? {
     guard let fields = reader.mapping(node, path, allowed: Self.generateKeys, what: "generate") else { return nil }
     let errorsBefore = reader.diagnostics.count
@@ -579,10 +589,10 @@ public struct ConfigDecoder: Sendable {
         "generate needs 'num_items' (the catalog the item ids are drawn from), or the scenario's num_items, or metadata",
         at: node.mark, path)
     }
-    if let numItems, let idLimit, numItems > idLimit, let entry = fields["num_items"] {
+    if let numItems, let idLimit, numItems > idLimit {
       reader.error(
-        "num_items \(numItems) would draw item ids the metadata does not cover (it has \(idLimit) items)",
-        at: entry.value.mark, path.key("num_items"))
+        "generate would draw item ids from 0..<\(numItems), but \(idLimitSource)",
+        at: fields["num_items"]?.value.mark ?? node.mark, fields["num_items"] == nil ? path : path.key("num_items"))
     }
     guard reader.diagnostics.count == errorsBefore, let batch, let negatives, let numItems, let location, let scale,
       let shift, let seed

@@ -25,8 +25,6 @@ public struct ConfigDiagnostic: Error, Sendable, Hashable, CustomStringConvertib
     case data
     /// The file cannot be read (missing, a directory, no permission).
     case input
-    /// The output cannot be written.
-    case output
   }
 
   /// The file the problem is in, as the user named it.
@@ -76,28 +74,31 @@ public struct ConfigDiagnostic: Error, Sendable, Hashable, CustomStringConvertib
   }
 }
 
-/// The text of 1-based line `number` of `source` (without its line break), or `nil` past the end.
+/// The text of 1-based line `number` of `source` (without its line break), or `nil` past the end. Lines end
+/// at `\n`, `\r\n` or a lone `\r`, as libyaml counts them.
 func sourceLine(_ number: Int, in source: [UInt8]) -> String? {
   var line = 1
   var start = 0
-  for (index, byte) in source.enumerated() where byte == UInt8(ascii: "\n") {
-    if line == number { return String(decoding: source[start..<index], as: UTF8.self).trimmingSuffixCR() }
-    line += 1
-    start = index + 1
+  var index = 0
+  while index < source.count {
+    let byte = source[index]
+    if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+      if line == number { return String(decoding: source[start..<index], as: UTF8.self) }
+      let crlf = byte == UInt8(ascii: "\r") && index + 1 < source.count && source[index + 1] == UInt8(ascii: "\n")
+      index += crlf ? 2 : 1
+      line += 1
+      start = index
+    } else {
+      index += 1
+    }
   }
-  guard line == number, start <= source.count else { return nil }
-  return String(decoding: source[start...], as: UTF8.self).trimmingSuffixCR()
-}
-
-extension String {
-  fileprivate func trimmingSuffixCR() -> String {
-    hasSuffix("\r") ? String(dropLast()) : self
-  }
+  guard line == number else { return nil }
+  return String(decoding: source[start...], as: UTF8.self)
 }
 
 /// The problems found in one or more config files; thrown when a config cannot be loaded or run.
 public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
-  /// Every problem, in file order.
+  /// Every problem, file by file, each file's in the order of their place in it.
   public var diagnostics: [ConfigDiagnostic]
   /// The sources by file name, to quote lines from.
   public var sources: [String: [UInt8]]

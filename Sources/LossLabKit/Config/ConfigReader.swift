@@ -17,11 +17,6 @@ struct ConfigReader {
     diagnostics.append(ConfigDiagnostic(file: file, mark: mark, keyPath: path.description, message: message))
   }
 
-  mutating func warning(_ message: String, at mark: YAMLMark?, _ path: ConfigPath) {
-    diagnostics.append(
-      ConfigDiagnostic(file: file, mark: mark, keyPath: path.description, message: message, severity: .warning))
-  }
-
   // MARK: Structure
 
   /// The pairs of a mapping node, with unknown keys reported (with a suggestion) and skipped.
@@ -93,7 +88,14 @@ struct ConfigReader {
       return nil
     }
     guard let value = resolved(node, path) else { return nil }
-    guard case .integer(let n) = value else {
+    // A real with no fractional part counts as an integer, as it does for loss parameters.
+    let whole: Int?
+    switch value {
+    case .integer(let n): whole = n
+    case .real(let x) where x.isFinite && x == x.rounded() && abs(x) <= 9e15: whole = Int(x)
+    default: whole = nil
+    }
+    guard let n = whole else {
       error("\(what) must be an integer, got \(describe(value))", at: node.mark, path)
       return nil
     }

@@ -1,6 +1,6 @@
 import RankingLosses
 
-/// Renders reports as one CSV table (RFC 4180), a row per cell: `experiment,scenario,loss,value,note`, plus
+/// Renders reports as one CSV table (RFC 4180 quoting, `\n` line ends), a row per cell: `experiment,scenario,loss,value,note`, plus
 /// `grad_positive_scores,grad_negative_scores` when gradients were computed (numbers separated by spaces,
 /// rows of negatives by `;`).
 struct CSVRenderer {

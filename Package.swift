@@ -7,12 +7,14 @@ let package = Package(
     .library(name: "RankingLosses", targets: ["RankingLosses"]),
     .library(name: "LossConformance", targets: ["LossConformance"]),
     .library(name: "YAMLNodes", targets: ["YAMLNodes"]),
+    .library(name: "Recommender", targets: ["Recommender"]),
     .library(name: "LossLabKit", targets: ["LossLabKit"]),
     .executable(name: "losslab", targets: ["losslab"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
   ],
   targets: [
     // The math: losses, gradients, partial credit and the registry. No YAML, no C, no I/O.
@@ -29,13 +31,19 @@ let package = Package(
     .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
     // libyaml's events as Swift nodes with 1-based marks; one Swift error type. No C type in its API.
     .target(name: "YAMLNodes", dependencies: ["CYAML"]),
+    // Recommenders trained with the losses: interaction data, splits, matrix factorization, metrics.
+    .target(
+      name: "Recommender",
+      dependencies: ["RankingLosses", .product(name: "SwiftCSV", package: "SwiftCSV")]
+    ),
     // Configs, the evaluation runner and the report formats: everything `losslab` does, as a library.
-    .target(name: "LossLabKit", dependencies: ["RankingLosses", "YAMLNodes"]),
+    .target(name: "LossLabKit", dependencies: ["RankingLosses", "YAMLNodes", "Recommender"]),
     // The command-line tool: parses arguments, calls LossLabKit, prints.
     .executableTarget(
       name: "losslab",
       dependencies: [
-        "LossLabKit", "RankingLosses", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "LossLabKit", "RankingLosses", "Recommender",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     // The golden reference cases (computed from the seed's PyTorch functions) and their loader.
@@ -54,6 +62,7 @@ let package = Package(
       name: "LossLabKitTests",
       dependencies: ["LossLabKit", "RankingLosses", "YAMLNodes", "LossLabTestSupport"]
     ),
+    .testTarget(name: "RecommenderTests", dependencies: ["Recommender", "RankingLosses"]),
   ]
 )
 

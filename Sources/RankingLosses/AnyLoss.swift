@@ -20,6 +20,8 @@ public struct AnyLoss: LossProtocol {
   public var kind: LossKind { base.kind }
 
   /// Evaluates the wrapped loss.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
   public func evaluate<Scalar: LossScalar>(
     _ batch: LossBatch<Scalar>, computeGradients: Bool
   ) throws(LossError) -> LossOutput<Scalar> {

@@ -101,6 +101,8 @@ public struct LossBatch<Scalar: LossScalar>: Sendable {
   ///
   /// - Throws: ``LossError/emptyBatch``, ``LossError/noNegatives``, ``LossError/shapeMismatch(_:)`` or
   ///   ``LossError/nonFiniteValue(path:value:)`` for the first problem found.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
   public func validate() throws(LossError) {
     let b = positiveScores.count
     guard b > 0 else { throw .emptyBatch }
@@ -125,18 +127,18 @@ public struct LossBatch<Scalar: LossScalar>: Sendable {
         "ideal differences are \(idealDifferences.rows) x \(idealDifferences.columns) but negative_scores is "
           + "\(negativeScores.rows) x \(negativeScores.columns)")
     }
-    for (j, s) in positiveScores.enumerated() where !s.isFinite {
-      throw .nonFiniteValue(path: "positive_scores[\(j)]", value: Double(s))
+    if let j = positiveScores.firstIndex(where: { !$0.isFinite }) {
+      throw .nonFiniteValue(path: "positive_scores[\(j)]", value: Double(positiveScores[j]))
     }
     try Self.checkFinite(negativeScores, name: "negative_scores")
     if let idealDifferences { try Self.checkFinite(idealDifferences, name: "ideal_differences") }
   }
 
   private static func checkFinite(_ matrix: ScoreMatrix<Scalar>, name: String) throws(LossError) {
-    for (index, s) in matrix.storage.enumerated() where !s.isFinite {
-      let (k, j) = index.quotientAndRemainder(dividingBy: matrix.columns)
-      let path = matrix.rows == 1 ? "\(name)[\(j)]" : "\(name)[\(k)][\(j)]"
-      throw .nonFiniteValue(path: path, value: Double(s))
-    }
+    // The common case, every value finite, in one tight pass; the position only when one is not.
+    guard let index = matrix.storage.firstIndex(where: { !$0.isFinite }) else { return }
+    let (k, j) = index.quotientAndRemainder(dividingBy: matrix.columns)
+    let path = matrix.rows == 1 ? "\(name)[\(j)]" : "\(name)[\(k)][\(j)]"
+    throw .nonFiniteValue(path: path, value: Double(matrix.storage[index]))
   }
 }

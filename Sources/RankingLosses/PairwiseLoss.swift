@@ -93,28 +93,42 @@ extension PairwiseLoss {
   public func evaluate<Scalar: LossScalar>(
     _ batch: LossBatch<Scalar>, computeGradients: Bool
   ) throws(LossError) -> LossOutput<Scalar> {
-    try batch.validate()
-    guard batch.negativeScores.rows == 1 else {
-      throw .pairwiseNeedsOneNegative(loss: name, rows: batch.negativeScores.rows)
-    }
-    let b = batch.batchSize
-    let reduction = self.reduction
-    var sum: Scalar = 0
-    var sumOfSquares: Scalar = 0
-    var positiveGradient = computeGradients ? [Scalar](repeating: 0, count: b) : []
-    for j in 0..<b {
-      let d = batch.positiveScores[j] - batch.negativeScores.storage[j]
-      let t = term(difference: d, idealDifference: batch.idealDifference(row: 0, column: j))
-      sum += t.value
-      sumOfSquares += t.value * t.value
-      if computeGradients {
-        positiveGradient[j] = reduction.derivative(term: t.value, count: b) * t.derivative
-      }
-    }
-    let value = reduction.reduce(sum: sum, sumOfSquares: sumOfSquares, count: b)
-    guard computeGradients else { return LossOutput(value: value) }
-    let gradients = LossGradients(
-      positiveScores: positiveGradient, negativeScores: ScoreMatrix(row: positiveGradient.map { -$0 }))
-    return LossOutput(value: value, gradients: gradients)
+    try evaluatePairwise(self, batch, computeGradients: computeGradients)
   }
+}
+
+/// The loop behind ``PairwiseLoss``'s `evaluate`, pre-specialized for the built-in losses so that calls
+/// through `any LossProtocol` run specialized code.
+@_specialize(where Loss == BPRLoss, Scalar == Float)
+@_specialize(where Loss == BPRLoss, Scalar == Double)
+@_specialize(where Loss == HingeLoss, Scalar == Float)
+@_specialize(where Loss == HingeLoss, Scalar == Double)
+@_specialize(where Loss == LogSigmoidBPRLoss, Scalar == Float)
+@_specialize(where Loss == LogSigmoidBPRLoss, Scalar == Double)
+func evaluatePairwise<Loss: PairwiseLoss, Scalar: LossScalar>(
+  _ loss: Loss, _ batch: LossBatch<Scalar>, computeGradients: Bool
+) throws(LossError) -> LossOutput<Scalar> {
+  try batch.validate()
+  guard batch.negativeScores.rows == 1 else {
+    throw .pairwiseNeedsOneNegative(loss: loss.name, rows: batch.negativeScores.rows)
+  }
+  let b = batch.batchSize
+  let reduction = loss.reduction
+  var sum: Scalar = 0
+  var sumOfSquares: Scalar = 0
+  var positiveGradient = computeGradients ? [Scalar](repeating: 0, count: b) : []
+  for j in 0..<b {
+    let d = batch.positiveScores[j] - batch.negativeScores.storage[j]
+    let t = loss.term(difference: d, idealDifference: batch.idealDifference(row: 0, column: j))
+    sum += t.value
+    sumOfSquares += t.value * t.value
+    if computeGradients {
+      positiveGradient[j] = reduction.derivative(term: t.value, count: b) * t.derivative
+    }
+  }
+  let value = reduction.reduce(sum: sum, sumOfSquares: sumOfSquares, count: b)
+  guard computeGradients else { return LossOutput(value: value) }
+  let gradients = LossGradients(
+    positiveScores: positiveGradient, negativeScores: ScoreMatrix(row: positiveGradient.map { -$0 }))
+  return LossOutput(value: value, gradients: gradients)
 }

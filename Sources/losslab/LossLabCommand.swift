@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LossLabKit
 import RankingLosses
+import Recommender
 
 /// Exit codes: distinct for usage, bad data, unreadable input and unwritable output (sysexits.h).
 enum Exit {
@@ -22,7 +23,7 @@ struct LossLab: ParsableCommand {
       Exit codes: 0 success, 64 usage error, 65 bad config data, 66 unreadable config, 73 unwritable output.
       """,
     version: LossLabVersion.current,
-    subcommands: [Run.self, Validate.self, List.self]
+    subcommands: [Run.self, Validate.self, List.self, Train.self, Split.self]
   )
 }
 
@@ -134,5 +135,130 @@ extension LossLab {
     func run() {
       print(LossListing(registry: .standard).render(), terminator: "")
     }
+  }
+}
+
+extension LossLab {
+  struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Train a recommender with each loss variant and compare held-out ranking metrics.",
+      discussion: """
+        Loads the config's data, splits it per user, trains one matrix-factorization model per loss variant \
+        and seed, and prints one row per variant: AUC, MAP@k, MRR, NDCG@k, precision@k, recall@k and hit \
+        rate@k (mean ± std over seeds), training seconds and interactions per second. See Docs/Training.md.
+        """)
+
+    @Argument(help: "A training config (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var config: String
+
+    @Option(help: "Output format.")
+    var format: ReportFormat = .text
+
+    @Option(help: "Write the report to this file (atomically) instead of standard output.")
+    var output: String?
+
+    @Option(help: "Digits after the decimal point in text and markdown.")
+    var precision: Int?
+
+    @Option(help: "Draw each metric per epoch, one line per variant, as an SVG file (evaluates every epoch).")
+    var plot: String?
+
+    @Option(help: "Write the train/test split (train.csv, test.csv, original ids) to this folder.")
+    var saveSplit: String?
+
+    @Option(help: "Write every model's factors and biases (CSV) to this folder.")
+    var saveModel: String?
+
+    func validate() throws {
+      if let precision, !(0...17).contains(precision) {
+        throw ValidationError("--precision must be between 0 and 17, got \(precision)")
+      }
+    }
+
+    func run() throws {
+      let config = try loadTrainingConfig(config)
+      let runner = TrainingRunner(evalEveryOverride: plot != nil ? 1 : nil)
+      let prepared: (InteractionData, DataSplit)
+      do {
+        prepared = try runner.prepare(config)
+      } catch {
+        throw failure(error)
+      }
+      for note in prepared.0.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+      if let saveSplit { try writeOutput { try SplitWriter.write(prepared.0, prepared.1, to: saveSplit) } }
+      let progress = ProgressReporter()
+      let report: TrainingReport
+      do {
+        report = try runner.run(config, prepared: prepared) { label, seedIndex, p in
+          progress.update(label: label, seed: seedIndex + 1, seeds: config.seeds.count, progress: p)
+        }
+      } catch {
+        progress.finish()
+        throw failure(error)
+      }
+      progress.finish()
+      let text = TrainingReportRenderer(format: format, precision: precision).render(report)
+      if let plot { try writeOutput { try AtomicFile.write(TrainingPlot.svg(report), to: plot) } }
+      if let saveModel { try writeOutput { try ModelWriter.write(report, data: prepared.0, to: saveModel) } }
+      if let output {
+        try writeOutput { try AtomicFile.write(text, to: output) }
+      } else {
+        print(text, terminator: "")
+      }
+    }
+  }
+
+  struct Split: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write a training config's train/test split (train.csv, test.csv with the original ids).")
+
+    @Argument(help: "A training config (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var config: String
+
+    @Option(help: "The folder to write train.csv and test.csv to (created if missing).")
+    var output: String
+
+    func run() throws {
+      let config = try loadTrainingConfig(config)
+      let (data, split): (InteractionData, DataSplit)
+      do {
+        (data, split) = try TrainingRunner().prepare(config)
+      } catch {
+        throw failure(error)
+      }
+      try writeOutput { try SplitWriter.write(data, split, to: output) }
+      print("\(output)/train.csv: \(split.train.count) interactions; \(output)/test.csv: \(split.test.count)")
+    }
+  }
+}
+
+/// Loads a training config or exits with its diagnostics.
+func loadTrainingConfig(_ path: String) throws -> TrainingConfig {
+  let (config, diagnostics, source) = TrainingConfigDecoder().load(path: path)
+  let code = report(diagnostics, sources: source.map { [path: $0] } ?? [:])
+  guard let config, code == .success else { throw code == .success ? Exit.badData : code }
+  return config
+}
+
+/// Prints a training failure and picks its exit code: 66 for unreadable data files, 65 otherwise.
+func failure(_ error: TrainingRunError) -> ExitCode {
+  FileHandle.standardError.write(Data("\(error)\n".utf8))
+  if case .data(let errors) = error,
+    errors.errors.contains(where: {
+      $0.line == nil && ($0.message.contains("no such file") || $0.message.contains("cannot be read"))
+    })
+  {
+    return Exit.noInput
+  }
+  return Exit.badData
+}
+
+/// Runs a write, turning its failure into exit code 73.
+func writeOutput(_ body: () throws -> Void) throws {
+  do {
+    try body()
+  } catch {
+    FileHandle.standardError.write(Data("losslab: error: \(error)\n".utf8))
+    throw Exit.cannotWrite
   }
 }

@@ -82,7 +82,8 @@ struct ShippedConfigTests {
   @Test("each config in configs/ is tested here")
   func allListed() throws {
     let files = try FileManagerListing.yamlFiles(in: repositoryRoot.appendingPathComponent("configs").path)
-    #expect(files == Self.names.sorted())
+    // movielens-losses.yaml is a training config, run by TrainingConfigTests.
+    #expect(files == (Self.names + ["movielens-losses.yaml"]).sorted())
   }
 
   @Test("loads and runs without errors", arguments: names)

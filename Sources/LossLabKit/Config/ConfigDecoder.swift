@@ -38,14 +38,7 @@ public struct ConfigDecoder: Sendable {
   public func decode(_ root: YAMLNode?, file: String) -> (config: ExperimentConfig?, diagnostics: [ConfigDiagnostic]) {
     var reader = ConfigReader(file: file)
     let config = decode(root, file: file, reader: &reader)
-    // In the order of their place in the file (stable: problems at one place keep their order).
-    let ordered = reader.diagnostics.enumerated().sorted { a, b in
-      let (ma, mb) = (
-        a.element.mark.map { ($0.line, $0.column) } ?? (0, 0), b.element.mark.map { ($0.line, $0.column) } ?? (0, 0)
-      )
-      return ma != mb ? ma < mb : a.offset < b.offset
-    }.map(\.element)
-    return (reader.hasErrors ? nil : config, ordered)
+    return (reader.hasErrors ? nil : config, reader.orderedDiagnostics)
   }
 
   private func decode(_ root: YAMLNode?, file: String, reader: inout ConfigReader) -> ExperimentConfig? {
@@ -60,7 +53,7 @@ public struct ConfigDecoder: Sendable {
     guard let top = reader.mapping(root, .root, allowed: Self.topLevelKeys, what: "a config") else { return nil }
     let path = ConfigPath.root
 
-    var experiment = defaultExperimentName(file)
+    var experiment = Self.defaultExperimentName(file)
     if let node = top["experiment"]?.value, let name = reader.string(node, path.key("experiment"), what: "experiment") {
       experiment = name
     }
@@ -89,7 +82,8 @@ public struct ConfigDecoder: Sendable {
     return config
   }
 
-  private func defaultExperimentName(_ file: String) -> String {
+  /// The file name without its folder and `.yaml`/`.yml` extension.
+  static func defaultExperimentName(_ file: String) -> String {
     let base = file.split(separator: "/").last.map(String.init) ?? file
     for suffix in [".yaml", ".yml"] where base.hasSuffix(suffix) && base.count > suffix.count {
       return String(base.dropLast(suffix.count))
@@ -158,8 +152,11 @@ public struct ConfigDecoder: Sendable {
 
   // MARK: Losses
 
-  private func decodeLosses(
-    _ node: YAMLNode, _ path: ConfigPath, metadata: ItemMetadata?, metadataGiven: Bool, _ reader: inout ConfigReader
+  /// Decodes the `losses` list; `extraKeys` are further keys a loss entry may have (read by the caller).
+  func decodeLosses(
+    _ node: YAMLNode, _ path: ConfigPath, metadata: ItemMetadata?, metadataGiven: Bool, extraKeys: [String] = [],
+    metadataHint: String = "add a top-level 'metadata:' with one category code per item for each field",
+    _ reader: inout ConfigReader
   ) -> [LossVariant] {
     guard let entries = reader.sequence(node, path, what: "losses") else { return [] }
     guard !entries.isEmpty else {
@@ -170,7 +167,10 @@ public struct ConfigDecoder: Sendable {
     var labels: [String: String] = [:]
     for (i, entry) in entries.enumerated() {
       let entryPath = path.index(i)
-      for variant in decodeLoss(entry, entryPath, metadata: metadata, metadataGiven: metadataGiven, &reader) {
+      let decoded = decodeLoss(
+        entry, entryPath, metadata: metadata, metadataGiven: metadataGiven, extraKeys: extraKeys,
+        metadataHint: metadataHint, &reader)
+      for variant in decoded {
         if let other = labels[variant.label] {
           reader.error(
             "the label '\(variant.label)' is already used by \(other); give this entry a different 'label'",
@@ -185,7 +185,8 @@ public struct ConfigDecoder: Sendable {
   }
 
   private func decodeLoss(
-    _ node: YAMLNode, _ path: ConfigPath, metadata: ItemMetadata?, metadataGiven: Bool, _ reader: inout ConfigReader
+    _ node: YAMLNode, _ path: ConfigPath, metadata: ItemMetadata?, metadataGiven: Bool, extraKeys: [String],
+    metadataHint: String, _ reader: inout ConfigReader
   ) -> [LossVariant] {
     // A bare name: default parameters.
     if node.scalar != nil {
@@ -195,7 +196,9 @@ public struct ConfigDecoder: Sendable {
       _ = descriptor
       return [LossVariant(label: name, name: name, mark: node.mark, keyPath: path.description)]
     }
-    guard let fields = reader.mapping(node, path, allowed: Self.lossKeys, what: "a loss entry") else { return [] }
+    guard let fields = reader.mapping(node, path, allowed: Self.lossKeys + extraKeys, what: "a loss entry") else {
+      return []
+    }
     guard let nameNode = fields["loss"]?.value else {
       reader.error("a loss entry needs 'loss': a registered name (see `losslab list`)", at: node.mark, path)
       return []
@@ -240,7 +243,8 @@ public struct ConfigDecoder: Sendable {
     var weights: MetadataWeights? = nil
     if let creditNode = fields["partial_credit"]?.value {
       weights = decodeWeights(
-        creditNode, path.key("partial_credit"), metadata: metadata, metadataGiven: metadataGiven, &reader)
+        creditNode, path.key("partial_credit"), metadata: metadata, metadataGiven: metadataGiven,
+        metadataHint: metadataHint, &reader)
       if weights == nil { return [] }
     }
 
@@ -289,7 +293,8 @@ public struct ConfigDecoder: Sendable {
   }
 
   private func decodeWeights(
-    _ node: YAMLNode, _ path: ConfigPath, metadata: ItemMetadata?, metadataGiven: Bool, _ reader: inout ConfigReader
+    _ node: YAMLNode, _ path: ConfigPath, metadata: ItemMetadata?, metadataGiven: Bool, metadataHint: String,
+    _ reader: inout ConfigReader
   ) -> MetadataWeights? {
     guard let pairs = node.mapping else {
       reader.error(
@@ -314,7 +319,7 @@ public struct ConfigDecoder: Sendable {
     guard let metadata else {
       if !metadataGiven {
         reader.error(
-          "partial credit needs item metadata: add a top-level 'metadata:' with one category code per item for each field",
+          "partial credit needs item metadata: \(metadataHint)",
           at: node.mark, path)
       }
       return nil

@@ -13,6 +13,16 @@ struct ConfigReader {
 
   var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
+  /// The diagnostics in the order of their place in the file (stable: problems at one place keep their
+  /// order; those without a place come first).
+  var orderedDiagnostics: [ConfigDiagnostic] {
+    diagnostics.enumerated().sorted { a, b in
+      let ma = a.element.mark.map { ($0.line, $0.column) } ?? (0, 0)
+      let mb = b.element.mark.map { ($0.line, $0.column) } ?? (0, 0)
+      return ma != mb ? ma < mb : a.offset < b.offset
+    }.map(\.element)
+  }
+
   mutating func error(_ message: String, at mark: YAMLMark?, _ path: ConfigPath) {
     diagnostics.append(ConfigDiagnostic(file: file, mark: mark, keyPath: path.description, message: message))
   }

@@ -42,6 +42,12 @@ public struct AdaptiveLoss<Base: PairwiseLoss>: LossProtocol {
   /// gradients back to the picked rows.
   ///
   /// - Throws: whatever ``LossBatch/validate()`` or the base loss throws.
+  @_specialize(where Base == BPRLoss, Scalar == Float)
+  @_specialize(where Base == BPRLoss, Scalar == Double)
+  @_specialize(where Base == HingeLoss, Scalar == Float)
+  @_specialize(where Base == HingeLoss, Scalar == Double)
+  @_specialize(where Base == LogSigmoidBPRLoss, Scalar == Float)
+  @_specialize(where Base == LogSigmoidBPRLoss, Scalar == Double)
   public func evaluate<Scalar: LossScalar>(
     _ batch: LossBatch<Scalar>, computeGradients: Bool
   ) throws(LossError) -> LossOutput<Scalar> {

@@ -54,6 +54,8 @@ public struct WARPLoss: LossProtocol {
   /// Computes WARP over the batch.
   ///
   /// - Throws: whatever ``LossBatch/validate()`` throws.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
   public func evaluate<Scalar: LossScalar>(
     _ batch: LossBatch<Scalar>, computeGradients: Bool
   ) throws(LossError) -> LossOutput<Scalar> {

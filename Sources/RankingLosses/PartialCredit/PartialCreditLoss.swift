@@ -60,6 +60,8 @@ public struct PartialCreditLoss<Base: LossProtocol>: LossProtocol {
   /// - Throws: ``LossError/missingItems(missing:)`` when the batch has no item ids,
   ///   ``LossError/itemOutOfRange(path:id:itemCount:)`` for an id outside `0..<itemCount`, and whatever
   ///   ``LossBatch/validate()`` or the base loss throws.
+  @_specialize(where Base == AnyLoss, Scalar == Float)
+  @_specialize(where Base == AnyLoss, Scalar == Double)
   public func evaluate<Scalar: LossScalar>(
     _ batch: LossBatch<Scalar>, computeGradients: Bool
   ) throws(LossError) -> LossOutput<Scalar> {

@@ -1,0 +1,200 @@
+import Foundation
+import RankingLosses
+import Recommender
+
+/// One trained model's outcome: a variant and a seed.
+public struct SeedRun: Sendable {
+  /// The seed.
+  public var seed: UInt64
+  /// Per-epoch records (metrics where evaluated).
+  public var history: [EpochRecord]
+  /// The held-out metrics after the last epoch.
+  public var metrics: RankingMetrics
+  /// Seconds spent training.
+  public var trainingSeconds: Double
+  /// Training interactions per second.
+  public var interactionsPerSecond: Double
+  /// The model, kept for `--save-model`.
+  public var model: FactorModel
+}
+
+/// One variant's runs over every seed.
+public struct VariantResult: Sendable {
+  /// The variant.
+  public var variant: TrainingVariant
+  /// Negatives sampled per positive (1 for pairwise losses).
+  public var negativesPerPositive: Int
+  /// One run per seed.
+  public var runs: [SeedRun]
+
+  /// Mean and sample standard deviation over seeds of a value of each run.
+  public func summary(_ value: (SeedRun) -> Double) -> (mean: Double, std: Double) {
+    let values = runs.map(value)
+    let mean = values.reduce(0, +) / Double(max(1, values.count))
+    guard values.count > 1 else { return (mean, 0) }
+    let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)
+    return (mean, variance.squareRoot())
+  }
+}
+
+/// The result of a training config: data facts and one ``VariantResult`` per variant.
+public struct TrainingReport: Sendable {
+  /// The config.
+  public var config: TrainingConfig
+  /// Users, items, training and test interactions.
+  public var users: Int
+  /// Items in the data set.
+  public var items: Int
+  /// Training interactions.
+  public var trainInteractions: Int
+  /// Held-out interactions.
+  public var testInteractions: Int
+  /// Users with at least one held-out interaction (the ones metrics average over).
+  public var evaluatedUsers: Int
+  /// Remarks from loading the data.
+  public var notes: [String]
+  /// One result per variant, in config order.
+  public var results: [VariantResult]
+}
+
+/// Why a training experiment could not run.
+public enum TrainingRunError: Error, Sendable, CustomStringConvertible {
+  /// The data files have problems.
+  case data(DataErrors)
+  /// The split failed (no timestamps, no test interactions).
+  case split(DataError)
+  /// A setting does not fit the data (k above the catalog, a loss needing metadata the data lacks).
+  case setting(String)
+  /// A variant's loss could not be built.
+  case loss(variant: String, message: String)
+  /// Training stopped.
+  case training(variant: String, seed: UInt64, error: TrainingError)
+
+  /// A readable message.
+  public var description: String {
+    switch self {
+    case .data(let errors): return errors.description
+    case .split(let error): return error.description
+    case .setting(let message): return message
+    case .loss(let variant, let message): return "\(variant): \(message)"
+    case .training(let variant, let seed, let error): return "\(variant) (seed \(seed)): \(error)"
+    }
+  }
+}
+
+/// Loads the data, splits it, trains one model per variant and seed, and evaluates each.
+public struct TrainingRunner: Sendable {
+  /// The registry the losses come from.
+  public var registry: LossRegistry
+  /// Overrides the config's evaluation interval (for example to plot every epoch).
+  public var evalEveryOverride: Int?
+
+  /// Creates a runner.
+  public init(registry: LossRegistry = .standard, evalEveryOverride: Int? = nil) {
+    self.registry = registry
+    self.evalEveryOverride = evalEveryOverride
+  }
+
+  /// Loads the config's data and splits it.
+  ///
+  /// - Throws: ``TrainingRunError/data(_:)`` or ``TrainingRunError/split(_:)``.
+  public func prepare(_ config: TrainingConfig) throws(TrainingRunError) -> (InteractionData, DataSplit) {
+    let data: InteractionData
+    do {
+      data = try DataLoader.load(config.interactions, items: config.items)
+    } catch {
+      throw .data(error)
+    }
+    do {
+      let split = try DataSplit(
+        data, method: config.split.method, testFraction: config.split.testFraction, seed: config.split.seed)
+      return (data, split)
+    } catch {
+      throw .split(error)
+    }
+  }
+
+  /// Runs the experiment.
+  ///
+  /// - Parameter progress: Called with the variant's label, the seed index and the training progress.
+  /// - Throws: ``TrainingRunError``.
+  public func run(
+    _ config: TrainingConfig, prepared: (InteractionData, DataSplit)? = nil,
+    progress: (@Sendable (String, Int, TrainingProgress) -> Void)? = nil
+  ) throws(TrainingRunError) -> TrainingReport {
+    let (data, split): (InteractionData, DataSplit)
+    if let prepared { (data, split) = prepared } else { (data, split) = try prepare(config) }
+    let k = config.evaluation.k
+    let candidates = data.itemCount - (split.trainItemsByUser.map(\.count).max() ?? 0)
+    guard k <= data.itemCount else {
+      throw .setting("evaluation.k is \(k) but the catalog has only \(data.itemCount) items")
+    }
+    if k > candidates {
+      throw .setting(
+        "evaluation.k is \(k) but a user has only \(candidates) items left to rank after their training items")
+    }
+    let users = split.testItemsByUser.enumerated().compactMap { user, test in
+      test.isEmpty ? nil : EvaluationUser(user: user, trainItems: split.trainItemsByUser[user], testItems: test)
+    }
+    var results: [VariantResult] = []
+    for variant in config.variants {
+      let loss = try buildLoss(variant.loss, data: data)
+      let negatives = loss.kind == .pairwise ? 1 : variant.training.negatives
+      let evaluator = Evaluator(k: k, ties: config.evaluation.ties, threads: variant.training.threads)
+      var runs: [SeedRun] = []
+      for (seedIndex, seed) in config.seeds.enumerated() {
+        var options = variant.training
+        options.seed = seed
+        let label = variant.loss.label
+        let result: TrainingResult
+        do {
+          result = try Trainer(options: options).train(
+            split: split, userCount: data.userCount, itemCount: data.itemCount, loss: loss,
+            evaluateEvery: evalEveryOverride ?? config.evaluation.evalEvery,
+            evaluate: { model in
+              evaluator.evaluate(itemCount: data.itemCount, users: users) { user, scores in
+                model.scoreAll(user: user, into: scores)
+              }
+            },
+            progress: progress.map { report in { @Sendable p in report(label, seedIndex, p) } })
+        } catch {
+          throw .training(variant: label, seed: seed, error: error)
+        }
+        runs.append(
+          SeedRun(
+            seed: seed, history: result.history, metrics: result.history.last?.metrics ?? .zero,
+            trainingSeconds: result.trainingSeconds, interactionsPerSecond: result.interactionsPerSecond,
+            model: result.model))
+      }
+      results.append(VariantResult(variant: variant, negativesPerPositive: negatives, runs: runs))
+    }
+    return TrainingReport(
+      config: config, users: data.userCount, items: data.itemCount, trainInteractions: split.train.count,
+      testInteractions: split.test.count, evaluatedUsers: users.count, notes: data.notes, results: results)
+  }
+
+  /// The variant's loss: registry parameters (with `num_items` defaulting to the catalog size) and partial
+  /// credit from the data's metadata.
+  func buildLoss(_ variant: LossVariant, data: InteractionData) throws(TrainingRunError) -> any LossProtocol {
+    var parameters = variant.parameters
+    do {
+      let descriptor = try registry.descriptor(named: variant.name)
+      if parameters["num_items"] == nil,
+        descriptor.parameters.contains(where: { $0.name == "num_items" && $0.defaultValue == nil })
+      {
+        parameters["num_items"] = .integer(data.itemCount)
+      }
+      let loss = try descriptor.makeLoss(parameters)
+      guard let weights = variant.partialCredit else { return loss }
+      guard let metadata = data.metadata else {
+        throw TrainingRunError.setting(
+          "\(variant.label) uses partial credit, but the data set has no item metadata (add data.items)")
+      }
+      return try AnyLoss(loss).withPartialCredit(metadata: metadata, weights: weights)
+    } catch let error as TrainingRunError {
+      throw error
+    } catch {
+      throw .loss(variant: variant.label, message: "\(error)")
+    }
+  }
+}

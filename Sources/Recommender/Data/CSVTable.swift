@@ -1,0 +1,60 @@
+import Foundation
+import RankingLosses
+import SwiftCSV
+
+/// A CSV file read with SwiftCSV: its header and its rows, each with its 1-based line number.
+///
+/// Line numbers assume one record per line (no line breaks inside quoted fields), which holds for the
+/// interaction and item files LossLab reads; rows are numbered from 2 (line 1 is the header).
+struct CSVTable {
+  let file: String
+  let header: [String]
+  let rows: [(line: Int, fields: [String])]
+
+  /// Reads and parses `path`.
+  ///
+  /// - Throws: ``DataError`` when the file is missing, not UTF-8, empty or not parseable.
+  init(path: String, delimiter: Character = ",") throws(DataError) {
+    file = path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+      throw DataError(file: path, message: isDirectory.boolValue ? "is a directory, not a CSV file" : "no such file")
+    }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw DataError(file: path, message: "cannot be read (check its permissions)")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw DataError(file: path, message: "is not UTF-8 text")
+    }
+    var rows: [(line: Int, fields: [String])] = []
+    let header: [String]
+    do {
+      let csv = try CSV<Enumerated>(
+        string: text, delimiter: .character(delimiter), loadColumns: false, rowLimit: 0)
+      header = csv.header.map { $0.trimmingCharacters(in: .whitespaces) }
+      var line = 1
+      try csv.enumerateAsArray(startAt: 1, rowLimit: nil) { (fields: [String]) in
+        line += 1
+        rows.append((line, fields))
+      }
+    } catch {
+      throw DataError(file: path, message: "is not valid CSV: \(error)")
+    }
+    guard !header.isEmpty, header != [""] else {
+      throw DataError(file: path, line: 1, message: "the file is empty; expected a header line")
+    }
+    self.header = header
+    self.rows = rows
+  }
+
+  /// The index of column `name`.
+  ///
+  /// - Throws: ``DataError`` at line 1 naming the columns there are, and the closest one.
+  func column(_ name: String, role: String) throws(DataError) -> Int {
+    if let index = header.firstIndex(of: name) { return index }
+    let hint = closestName(to: name, among: header).map { " (did you mean '\($0)'?)" } ?? ""
+    throw DataError(
+      file: file, line: 1,
+      message: "no column '\(name)' for the \(role)\(hint); the columns are: \(header.joined(separator: ", "))")
+  }
+}

@@ -1,0 +1,43 @@
+/// A problem with a data file: where (file and line, when it has one) and what.
+public struct DataError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// The file, as the user named it.
+  public var file: String
+  /// The 1-based line, when the problem has one.
+  public var line: Int?
+  /// What is wrong.
+  public var message: String
+
+  /// Creates an error.
+  public init(file: String, line: Int? = nil, message: String) {
+    self.file = file
+    self.line = line
+    self.message = message
+  }
+
+  /// `FILE:LINE: error: MESSAGE`, or `FILE: error: MESSAGE` without a line.
+  public var description: String {
+    "\(file)\(line.map { ":\($0)" } ?? ""): error: \(message)"
+  }
+}
+
+/// Every problem found while loading data; loading stops after ``limit`` of them.
+public struct DataErrors: Error, Sendable, CustomStringConvertible {
+  /// The problems, in file order.
+  public var errors: [DataError]
+  /// How many more were found but not kept.
+  public var omitted: Int
+
+  /// How many problems are kept before loading gives up.
+  public static let limit = 20
+
+  /// Creates the error list.
+  public init(_ errors: [DataError], omitted: Int = 0) {
+    self.errors = errors
+    self.omitted = omitted
+  }
+
+  /// One line per problem, and a count of the omitted ones.
+  public var description: String {
+    (errors.map(\.description) + (omitted > 0 ? ["… and \(omitted) more problems"] : [])).joined(separator: "\n")
+  }
+}

@@ -1,0 +1,163 @@
+/// Ranking metrics of one user from the model's scores of the user's candidate items.
+///
+/// ```swift
+/// // Six candidates; the relevant ones are at indices 3 (rank 2) and 4 (rank 4).
+/// let metrics = RankingEvaluation.userMetrics(
+///   scores: [0.1, 0.9, 0.5, 0.7, 0.3, 0.8], relevant: [3, 4], k: 3, ties: .pessimistic)
+/// metrics.precision      // 1/3
+/// metrics.mrr            // 1/3
+/// metrics.auc            // 0.375: (2/4 + 1/4) / 2
+/// ```
+///
+/// The definitions are in ``RankingMetrics``. Only the relevant scores are sorted; one pass over the
+/// candidates places each score among them by binary search and counts, per distinct relevant score, the
+/// candidates above, equal and below. One user costs `O(|C| log |T| + |T| log |T|)` time and `O(|T|)` scratch
+/// (at most the `O(|C| log |C|)` of sorting every candidate, and much less when `|T| ≪ |C|`).
+public enum RankingEvaluation {
+  /// The metrics of one user.
+  ///
+  /// Each relevant item `i` gets the rank `r_i = #{j ≠ i : s_j > s_i} + w · #{j ≠ i : s_j = s_i}` over all
+  /// candidates `j`, with `w` from `ties`; the metrics follow from the ranks as defined in
+  /// ``RankingMetrics``. A NaN score ranks as −∞ (below every number, tied with −∞ and other NaNs).
+  ///
+  /// - Parameters:
+  ///   - scores: The scores of the user's candidate items (every item except the user's training items),
+  ///     in any order.
+  ///   - relevant: Indices into `scores` of the user's held-out (test) items: non-empty, distinct, each in
+  ///     `0..<scores.count`.
+  ///   - k: The cut-off, at least 1. A `k` above `scores.count` puts every candidate within the cut-off.
+  ///   - ties: How a tie between scores is ranked.
+  /// - Returns: The user's seven metrics.
+  /// - Precondition: `relevant` is non-empty, distinct and in range, and `k ≥ 1`.
+  public static func userMetrics(
+    scores: UnsafeBufferPointer<Float>, relevant: [Int], k: Int, ties: TieConvention
+  ) -> RankingMetrics {
+    userMetrics(scores: scores, relevant: relevant, k: k, ties: ties, scratch: RankingScratch())
+  }
+
+  /// The metrics of one user, from an array of scores.
+  ///
+  /// The same as the overload that takes an `UnsafeBufferPointer<Float>`.
+  ///
+  /// - Parameters:
+  ///   - scores: The scores of the user's candidate items, in any order.
+  ///   - relevant: Indices into `scores` of the user's held-out items: non-empty, distinct, in range.
+  ///   - k: The cut-off, at least 1.
+  ///   - ties: How a tie between scores is ranked.
+  /// - Returns: The user's seven metrics.
+  public static func userMetrics(scores: [Float], relevant: [Int], k: Int, ties: TieConvention) -> RankingMetrics {
+    scores.withUnsafeBufferPointer { userMetrics(scores: $0, relevant: relevant, k: k, ties: ties) }
+  }
+
+  /// The metrics of one user, reusing `scratch` for every temporary buffer.
+  static func userMetrics(
+    scores: UnsafeBufferPointer<Float>, relevant: [Int], k: Int, ties: TieConvention, scratch: RankingScratch
+  ) -> RankingMetrics {
+    let n = scores.count
+    let t = relevant.count
+    precondition(t > 0, "relevant is empty: a user needs at least one relevant item")
+    precondition(k >= 1, "k is \(k); the cut-off must be at least 1")
+    scratch.sortedRelevant.removeAll(keepingCapacity: true)
+    scratch.sortedRelevant.append(contentsOf: relevant)
+    scratch.sortedRelevant.sort()
+    precondition(
+      scratch.sortedRelevant[0] >= 0 && scratch.sortedRelevant[t - 1] < n,
+      "a relevant index is outside 0..<\(n), the range of scores")
+    for p in 1..<t {
+      precondition(
+        scratch.sortedRelevant[p - 1] != scratch.sortedRelevant[p],
+        "relevant index \(scratch.sortedRelevant[p]) is repeated; relevant items must be distinct")
+    }
+
+    // The distinct relevant scores u_0 < u_1 < … < u_{d−1}, with how many relevant items have each.
+    scratch.values.removeAll(keepingCapacity: true)
+    scratch.values.append(contentsOf: relevant.lazy.map { rankingKey(scores[$0]) })
+    scratch.values.sort()
+    scratch.relevantCounts.removeAll(keepingCapacity: true)
+    var d = 0
+    for p in 0..<t {
+      if p > 0 && scratch.values[p] == scratch.values[d - 1] {
+        scratch.relevantCounts[d - 1] += 1
+      } else {
+        scratch.values[d] = scratch.values[p]
+        scratch.relevantCounts.append(1)
+        d += 1
+      }
+    }
+    scratch.values.removeLast(t - d)
+
+    // One pass over the candidates: equal[q] counts the candidates equal to u_q (relevant ones included),
+    // between[b] those strictly between u_{b−1} and u_b (b = 0: below u_0; b = d: above u_{d−1}).
+    scratch.equal.removeAll(keepingCapacity: true)
+    scratch.equal.append(contentsOf: repeatElement(0, count: d))
+    scratch.between.removeAll(keepingCapacity: true)
+    scratch.between.append(contentsOf: repeatElement(0, count: d + 1))
+    scratch.values.withUnsafeBufferPointer { values in
+      scratch.equal.withUnsafeMutableBufferPointer { equal in
+        scratch.between.withUnsafeMutableBufferPointer { between in
+          for score in scores {
+            let x = rankingKey(score)
+            let position = countLess(values, than: x)
+            if position < d && values[position] == x {
+              equal[position] += 1
+            } else {
+              between[position] += 1
+            }
+          }
+        }
+      }
+    }
+
+    // From the highest distinct relevant score down, so that the ranks come out ascending: each of the
+    // relevantCounts[q] items scored u_q has
+    //   r = #(candidates > u_q) + w · (#(candidates = u_q) − 1)
+    // and counts (#(negatives < u_q) + (1 − w) · #(negatives = u_q)) / |C∖T| toward AUC.
+    let w = ties.tieWeight
+    let negatives = n - t
+    var aucSum = 0.0
+    scratch.ranks.removeAll(keepingCapacity: true)
+    var greater = scratch.between[d]
+    var relevantAbove = 0
+    for q in stride(from: d - 1, through: 0, by: -1) {
+      let equal = scratch.equal[q]
+      let count = scratch.relevantCounts[q]
+      let rank = Double(greater) + w * Double(equal - 1)
+      let lessNegatives = (n - greater - equal) - (t - relevantAbove - count)
+      let tiedNegatives = equal - count
+      for _ in 0..<count {
+        scratch.ranks.append(rank)
+        if negatives > 0 {
+          aucSum += (Double(lessNegatives) + (1 - w) * Double(tiedNegatives)) / Double(negatives)
+        }
+      }
+      greater += equal + scratch.between[q]
+      relevantAbove += count
+    }
+
+    // The ranks ascending: those within the cut-off are a prefix, and the m-th of them is the m-th hit.
+    let cutoff = Double(k)
+    var hits = 0
+    var precisionSum = 0.0
+    var dcg = 0.0
+    for r in scratch.ranks {
+      guard r < cutoff else { break }
+      hits += 1
+      precisionSum += Double(hits) / (r + 1)
+      dcg += discount(rank: r)
+    }
+    let idealHits = min(t, k)
+    var idealDCG = 0.0
+    for p in 0..<idealHits {
+      idealDCG += discount(rank: Double(p))
+    }
+
+    return RankingMetrics(
+      auc: negatives > 0 ? aucSum / Double(t) : 1,
+      map: precisionSum / Double(idealHits),
+      mrr: 1 / (1 + scratch.ranks[0]),
+      ndcg: dcg / idealDCG,
+      precision: Double(hits) / Double(k),
+      recall: Double(hits) / Double(t),
+      hitRate: hits > 0 ? 1 : 0)
+  }
+}

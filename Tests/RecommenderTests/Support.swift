@@ -1,0 +1,42 @@
+import Foundation
+import RankingLosses
+@testable import Recommender
+
+/// A fresh temporary folder for test files.
+func temporaryFolder() throws -> URL {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("losslab-recommender-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url
+}
+
+/// Writes `text` to `name` in `folder` and returns its path.
+func write(_ text: String, _ name: String, in folder: URL) throws -> String {
+  let url = folder.appendingPathComponent(name)
+  try text.write(to: url, atomically: true, encoding: .utf8)
+  return url.path
+}
+
+/// A synthetic data set with planted structure: `clusters` groups of users and items; each user interacts
+/// with `perUser` random items of their own group. A model that learns the groups ranks held-out items of the
+/// user's group above the other groups' items.
+func plantedData(users: Int = 120, items: Int = 60, clusters: Int = 4, perUser: Int = 9, seed: UInt64 = 3)
+  -> InteractionData
+{
+  var random = SplitMix64(seed: seed)
+  var interactions: [Interaction] = []
+  let itemsPerCluster = items / clusters
+  for user in 0..<users {
+    let cluster = user % clusters
+    var chosen = Set<Int>()
+    while chosen.count < perUser {
+      chosen.insert(cluster * itemsPerCluster + Int.random(in: 0..<itemsPerCluster, using: &random))
+    }
+    for item in chosen.sorted() {
+      interactions.append(Interaction(user: Int32(user), item: Int32(item), rating: 5, timestamp: Int64(item)))
+    }
+  }
+  let metadata = try! ItemMetadata(["cluster": (0..<items).map { $0 / itemsPerCluster }])
+  return InteractionData(
+    userIDs: (0..<users).map { "u\($0)" }, itemIDs: (0..<items).map { "i\($0)" }, interactions: interactions,
+    metadata: metadata, columns: InteractionColumns(user: "user", item: "item", rating: "rating", timestamp: "time"))
+}

@@ -154,4 +154,57 @@ struct CommandLineTests {
     #expect(nowhere.status == 73)
     #expect(nowhere.stderr.contains("does not exist"))
   }
+
+  @Test("train prints the table and writes the plot, the split and the models")
+  func train() throws {
+    let config = try plantedTrainingConfig(
+      losses: "  - adaptive_hinge\n  - loss: warp\n    partial_credit: {genre: 0.25}")
+    let folder = try temporaryFolder()
+    let plot = folder.appendingPathComponent("plot.svg").path
+    let split = folder.appendingPathComponent("split").path
+    let models = folder.appendingPathComponent("models").path
+    let result = try losslab([
+      "train", config, "--plot", plot, "--save-split", split, "--save-model", models, "--format", "markdown",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.hasPrefix("### planted\n"))
+    #expect(result.stdout.contains("| adaptive_hinge | "))
+    #expect(result.stdout.contains("| warp+credit(genre=0.25) | "))
+    // Not a terminal: one plain progress line per epoch, no bar.
+    #expect(result.stderr.contains("trained adaptive_hinge seed 1/2 epoch 12/12\n"))
+    #expect(!result.stderr.contains("\r"))
+    let svg = try String(contentsOfFile: plot, encoding: .utf8)
+    #expect(svg.contains("<svg") && svg.contains("NDCG@5"))
+    let train = try String(contentsOfFile: split + "/train.csv", encoding: .utf8).split(separator: "\n")
+    let test = try String(contentsOfFile: split + "/test.csv", encoding: .utf8).split(separator: "\n")
+    #expect(train.first == "user,item,rating,time")
+    #expect(train.count - 1 + test.count - 1 == 80 * 8)
+    let items = try String(contentsOfFile: models + "/warp+credit_genre=0.25_/seed-2/item_factors.csv", encoding: .utf8)
+    #expect(items.hasPrefix("item_id,bias,f0,f1,f2,f3,f4,f5,f6,f7\n"))
+    #expect(items.split(separator: "\n").count == 41)
+
+    let splitOnly = try losslab(["split", config, "--output", folder.appendingPathComponent("again").path])
+    #expect(splitOnly.status == 0)
+    #expect(
+      try String(contentsOfFile: folder.appendingPathComponent("again/test.csv").path, encoding: .utf8)
+        == String(contentsOfFile: split + "/test.csv", encoding: .utf8))
+  }
+
+  @Test("train: bad data and bad settings exit with clear errors")
+  func trainErrors() throws {
+    let config = try plantedTrainingConfig(losses: "  - warp")
+    let folder = URL(fileURLWithPath: config).deletingLastPathComponent()
+    try FileManager.default.removeItem(at: folder.appendingPathComponent("ratings.csv"))
+    let missing = try losslab(["train", config])
+    #expect(missing.status == 66)
+    #expect(missing.stderr.hasSuffix("ratings.csv: error: no such file\n"))
+    try "user,item,rating,time\nu1,m1,five,1\n".write(
+      to: folder.appendingPathComponent("ratings.csv"), atomically: true, encoding: .utf8)
+    let bad = try losslab(["train", config])
+    #expect(bad.status == 65)
+    #expect(bad.stderr.hasSuffix("ratings.csv:2: error: rating 'five' is not a number\n"))
+    let badConfig = try losslab(["train", "configs/seed-examples.yaml"])
+    #expect(badConfig.status == 65)
+    #expect(badConfig.stderr.contains("unknown key 'metadata'"))
+  }
 }

@@ -53,7 +53,8 @@ struct TableRenderer {
     }
     let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(width).max() ?? 0 }
     func line(_ cells: [String]) -> String {
-      cells.enumerated().map { c, text in pad(text, widths[c], right: c > 0) }.joined(separator: "  ")
+      let text = cells.enumerated().map { c, text in pad(text, widths[c], right: c > 0) }.joined(separator: "  ")
+      return String(text.reversed().drop(while: { $0 == " " }).reversed())
     }
     return [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
       + rows.map(line)

@@ -145,10 +145,11 @@ public struct TrainingReportRenderer: Sendable {
     }
     let widths = header.indices.map { c in ([header[c]] + padded.map { $0[c] }).map(\.unicodeScalars.count).max() ?? 0 }
     func line(_ cells: [String]) -> String {
-      cells.enumerated().map { c, text in
+      let text = cells.enumerated().map { c, text in
         let fill = String(repeating: " ", count: widths[c] - text.unicodeScalars.count)
         return c == 0 ? text + fill : fill + text
       }.joined(separator: "  ")
+      return String(text.reversed().drop(while: { $0 == " " }).reversed())
     }
     return [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + padded.map(line)
   }

@@ -49,6 +49,33 @@ func loadConfigs(
 
 extension ReportFormat: ExpressibleByArgument {}
 
+/// The options of every command that prints a report: its format, its destination and its digits.
+struct OutputOptions: ParsableArguments {
+  @Option(help: "Output format.")
+  var format: ReportFormat = .text
+
+  @Option(help: "Write the report to this file (atomically) instead of standard output.")
+  var output: String?
+
+  @Option(help: "Digits after the decimal point (text and markdown default to 4; json always round-trips).")
+  var precision: Int?
+
+  func validate() throws {
+    if let precision, !(0...17).contains(precision) {
+      throw ValidationError("--precision must be between 0 and 17, got \(precision)")
+    }
+  }
+
+  /// Prints the report, or writes it atomically to `--output` (exit 73 when that fails).
+  func emit(_ text: String) throws {
+    guard let output else {
+      print(text, terminator: "")
+      return
+    }
+    try writeOutput { try AtomicFile.write(text, to: output) }
+  }
+}
+
 extension LossLab {
   struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,23 +89,10 @@ extension LossLab {
     @Argument(help: "Config files (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var configs: [String]
 
-    @Option(help: "Output format.")
-    var format: ReportFormat = .text
+    @OptionGroup var outputOptions: OutputOptions
 
     @Flag(help: "Also compute the gradients with respect to every score.")
     var gradients = false
-
-    @Option(help: "Write to this file (atomically) instead of standard output.")
-    var output: String?
-
-    @Option(help: "Digits after the decimal point (text and markdown default to 4; json always round-trips).")
-    var precision: Int?
-
-    func validate() throws {
-      if let precision, !(0...17).contains(precision) {
-        throw ValidationError("--precision must be between 0 and 17, got \(precision)")
-      }
-    }
 
     func run() throws {
       let runner = ExperimentRunner(computeGradients: gradients)
@@ -95,17 +109,8 @@ extension LossLab {
         throw report(diagnostics, sources: sources)
       }
       _ = report(diagnostics, sources: sources)  // warnings
-      let text = ReportRenderer(format: format, precision: precision).render(reports)
-      if let output {
-        do {
-          try AtomicFile.write(text, to: output)
-        } catch {
-          FileHandle.standardError.write(Data("losslab: error: \(error)\n".utf8))
-          throw Exit.cannotWrite
-        }
-      } else {
-        print(text, terminator: "")
-      }
+      try outputOptions.emit(
+        ReportRenderer(format: outputOptions.format, precision: outputOptions.precision).render(reports))
     }
   }
 
@@ -151,14 +156,7 @@ extension LossLab {
     @Argument(help: "A training config (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var config: String
 
-    @Option(help: "Output format.")
-    var format: ReportFormat = .text
-
-    @Option(help: "Write the report to this file (atomically) instead of standard output.")
-    var output: String?
-
-    @Option(help: "Digits after the decimal point in text and markdown.")
-    var precision: Int?
+    @OptionGroup var outputOptions: OutputOptions
 
     @Option(help: "Draw each metric per epoch, one line per variant, as an SVG file (evaluates every epoch).")
     var plot: String?
@@ -168,12 +166,6 @@ extension LossLab {
 
     @Option(help: "Write every model's factors and biases (CSV) to this folder.")
     var saveModel: String?
-
-    func validate() throws {
-      if let precision, !(0...17).contains(precision) {
-        throw ValidationError("--precision must be between 0 and 17, got \(precision)")
-      }
-    }
 
     func run() throws {
       let config = try loadTrainingConfig(config)
@@ -197,14 +189,10 @@ extension LossLab {
         throw failure(error)
       }
       progress.finish()
-      let text = TrainingReportRenderer(format: format, precision: precision).render(report)
+      let text = TrainingReportRenderer(format: outputOptions.format, precision: outputOptions.precision).render(report)
       if let plot { try writeOutput { try AtomicFile.write(TrainingPlot.svg(report), to: plot) } }
       if let saveModel { try writeOutput { try ModelWriter.write(report, data: prepared.0, to: saveModel) } }
-      if let output {
-        try writeOutput { try AtomicFile.write(text, to: output) }
-      } else {
-        print(text, terminator: "")
-      }
+      try outputOptions.emit(text)
     }
   }
 

@@ -169,12 +169,22 @@ extension LossLab {
 
     func run() throws {
       let config = try loadTrainingConfig(config)
+      // Unwritable destinations fail now, not after the training.
+      for path in [outputOptions.output, plot].compactMap({ $0 }) {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+          FileHandle.standardError.write(
+            Data("losslab: error: cannot write \(path): the folder \(folder) does not exist\n".utf8))
+          throw Exit.cannotWrite
+        }
+      }
       let runner = TrainingRunner(evalEveryOverride: plot != nil ? 1 : nil)
       let prepared: (InteractionData, DataSplit)
       do {
         prepared = try runner.prepare(config)
       } catch {
-        throw failure(error)
+        throw failure(error, config: config.file)
       }
       for note in prepared.0.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
       if let saveSplit { try writeOutput { try SplitWriter.write(prepared.0, prepared.1, to: saveSplit) } }
@@ -186,7 +196,7 @@ extension LossLab {
         }
       } catch {
         progress.finish()
-        throw failure(error)
+        throw failure(error, config: config.file)
       }
       progress.finish()
       let text = TrainingReportRenderer(format: outputOptions.format, precision: outputOptions.precision).render(report)
@@ -212,8 +222,9 @@ extension LossLab {
       do {
         (data, split) = try TrainingRunner().prepare(config)
       } catch {
-        throw failure(error)
+        throw failure(error, config: config.file)
       }
+      for note in data.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
       try writeOutput { try SplitWriter.write(data, split, to: output) }
       print("\(output)/train.csv: \(split.train.count) interactions; \(output)/test.csv: \(split.test.count)")
     }
@@ -229,8 +240,15 @@ func loadTrainingConfig(_ path: String) throws -> TrainingConfig {
 }
 
 /// Prints a training failure and picks its exit code: 66 for unreadable data files, 65 otherwise.
-func failure(_ error: TrainingRunError) -> ExitCode {
-  FileHandle.standardError.write(Data("\(error)\n".utf8))
+func failure(_ error: TrainingRunError, config: String) -> ExitCode {
+  switch error {
+  case .data:
+    FileHandle.standardError.write(Data("\(error)\n".utf8))  // already FILE:LINE: error: …
+  case .split(let problem):
+    FileHandle.standardError.write(Data("\(config): error: split: \(problem.message)\n".utf8))
+  default:
+    FileHandle.standardError.write(Data("\(config): error: \(error)\n".utf8))
+  }
   if case .data(let errors) = error,
     errors.errors.contains(where: {
       $0.line == nil && ($0.message.contains("no such file") || $0.message.contains("cannot be read"))

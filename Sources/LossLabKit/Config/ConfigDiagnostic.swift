@@ -37,7 +37,7 @@ public struct ConfigDiagnostic: Error, Sendable, Hashable, CustomStringConvertib
   public var message: String
   /// Error or warning.
   public var severity: Severity
-  /// Data, input or output.
+  /// Data or input.
   public var category: Category
 
   /// Creates a diagnostic.

@@ -145,6 +145,13 @@ public struct TrainingConfigDecoder: Sendable {
     } else {
       reader.error("a training config needs 'losses': the loss variants to train with", at: root.mark, path)
     }
+    if split.method == .last, let interactions, interactions.columns.timestamp == nil,
+      let methodNode = top["split"]?.value.mapping?.first(where: { $0.key.scalar?.text == "method" })?.value
+    {
+      reader.error(
+        "split method 'last' needs the interactions' timestamp column: add data.interactions.timestamp",
+        at: methodNode.mark, path.key("split").key("method"))
+    }
     guard let interactions else { return nil }
     return TrainingConfig(
       file: file, experiment: experiment, description: description, interactions: interactions, items: items,

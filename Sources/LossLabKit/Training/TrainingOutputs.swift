@@ -38,9 +38,18 @@ public enum ModelWriter {
   public static func write(_ report: TrainingReport, data: InteractionData, to folder: String) throws(AtomicFile
     .WriteError)
   {
+    var used: Set<String> = []
     for result in report.results {
+      // Labels that sanitize to the same name get -2, -3, … so that no model overwrites another.
+      var name = fileName(result.variant.loss.label)
+      var suffix = 2
+      while used.contains(name) {
+        name = fileName(result.variant.loss.label) + "-\(suffix)"
+        suffix += 1
+      }
+      used.insert(name)
       for run in result.runs {
-        let directory = "\(folder)/\(fileName(result.variant.loss.label))/seed-\(run.seed)"
+        let directory = "\(folder)/\(name)/seed-\(run.seed)"
         try makeFolder(directory)
         let model = run.model
         let f = model.factors

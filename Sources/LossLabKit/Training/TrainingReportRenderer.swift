@@ -81,7 +81,7 @@ public struct TrainingReportRenderer: Sendable {
       "data: \(report.users) users, \(report.items) items; \(report.trainInteractions) training and "
         + "\(report.testInteractions) held-out interactions (\(config.split.method.rawValue) split, "
         + "test_fraction \(config.split.testFraction), seed \(config.split.seed))",
-      "model: \(t.factors) factors; \(t.epochs) epochs, batch \(t.batchSize), \(t.optimizer.rawValue) "
+      "model: \(t.factors) factors; \(t.epochs) epoch\(t.epochs == 1 ? "" : "s"), batch \(t.batchSize), \(t.optimizer.rawValue) "
         + "lr \(t.learningRate), l2 \(t.l2), \(t.sampler.rawValue) sampler, \(t.threads) thread\(t.threads == 1 ? "" : "s")",
       "evaluation: \(report.evaluatedUsers) users with held-out items, training items excluded, k = "
         + "\(config.evaluation.k), \(config.evaluation.ties.rawValue) ties; "
@@ -102,9 +102,12 @@ public struct TrainingReportRenderer: Sendable {
         "\(result.variant.loss.label) trains with its own settings: \(describeDifferences(result.variant.training, config.training))."
       )
     }
-    if let pairwise = report.results.first(where: { $0.negativesPerPositive == 1 && t.negatives > 1 }) {
-      _ = pairwise
-      notes.append("Pairwise losses sample one negative per positive; adaptive losses sample \(t.negatives).")
+    if report.results.contains(where: { $0.negativesPerPositive == 1 && $0.variant.training.negatives > 1 }) {
+      let adaptive = Set(report.results.filter { $0.negativesPerPositive > 1 }.map(\.negativesPerPositive)).sorted()
+      let counts = adaptive.map(String.init).joined(separator: " or ")
+      notes.append(
+        "Pairwise losses sample one negative per positive"
+          + (adaptive.isEmpty ? "." : "; adaptive losses sample \(counts)."))
     }
     notes += report.notes.map { "Data: \($0)." }
     if !notes.isEmpty {
@@ -155,7 +158,9 @@ public struct TrainingReportRenderer: Sendable {
   }
 
   private func markdownTable(_ header: [String], _ rows: [[String]]) -> [String] {
-    func line(_ cells: [String]) -> String { "| " + cells.joined(separator: " | ") + " |" }
+    func line(_ cells: [String]) -> String {
+      "| " + cells.map { $0.replacingAll("|", with: "\\|") }.joined(separator: " | ") + " |"
+    }
     return [line(header), "|" + header.indices.map { $0 == 0 ? " --- |" : " ---: |" }.joined()] + rows.map(line)
   }
 
@@ -261,7 +266,7 @@ public struct TrainingReportRenderer: Sendable {
     }
     return .object([
       ("label", .string(variant.label)), ("loss", .string(variant.name)),
-      ("params", .object(variant.parameters.sorted { $0.key < $1.key }.map { ($0.key, parameterJSON($0.value)) })),
+      ("params", .object(result.parameters.sorted { $0.key < $1.key }.map { ($0.key, parameterJSON($0.value)) })),
       (
         "partial_credit",
         variant.partialCredit.map { .object($0.entries.map { ($0.field, .number($0.weight)) }) } ?? .null

@@ -22,6 +22,8 @@ public struct SeedRun: Sendable {
 public struct VariantResult: Sendable {
   /// The variant.
   public var variant: TrainingVariant
+  /// The loss parameters used, defaults and `num_items` from the data included.
+  public var parameters: [String: LossParameterValue]
   /// Negatives sampled per positive (1 for pairwise losses).
   public var negativesPerPositive: Int
   /// One run per seed.
@@ -138,7 +140,7 @@ public struct TrainingRunner: Sendable {
     }
     var results: [VariantResult] = []
     for variant in config.variants {
-      let loss = try buildLoss(variant.loss, data: data)
+      let (loss, parameters) = try buildLoss(variant.loss, data: data)
       let negatives = loss.kind == .pairwise ? 1 : variant.training.negatives
       let evaluator = Evaluator(k: k, ties: config.evaluation.ties, threads: variant.training.threads)
       var runs: [SeedRun] = []
@@ -166,7 +168,8 @@ public struct TrainingRunner: Sendable {
             trainingSeconds: result.trainingSeconds, interactionsPerSecond: result.interactionsPerSecond,
             model: result.model))
       }
-      results.append(VariantResult(variant: variant, negativesPerPositive: negatives, runs: runs))
+      results.append(
+        VariantResult(variant: variant, parameters: parameters, negativesPerPositive: negatives, runs: runs))
     }
     return TrainingReport(
       config: config, users: data.userCount, items: data.itemCount, trainInteractions: split.train.count,
@@ -175,7 +178,9 @@ public struct TrainingRunner: Sendable {
 
   /// The variant's loss: registry parameters (with `num_items` defaulting to the catalog size) and partial
   /// credit from the data's metadata.
-  func buildLoss(_ variant: LossVariant, data: InteractionData) throws(TrainingRunError) -> any LossProtocol {
+  func buildLoss(
+    _ variant: LossVariant, data: InteractionData
+  ) throws(TrainingRunError) -> (any LossProtocol, [String: LossParameterValue]) {
     var parameters = variant.parameters
     do {
       let descriptor = try registry.descriptor(named: variant.name)
@@ -185,12 +190,13 @@ public struct TrainingRunner: Sendable {
         parameters["num_items"] = .integer(data.itemCount)
       }
       let loss = try descriptor.makeLoss(parameters)
-      guard let weights = variant.partialCredit else { return loss }
+      let used = try descriptor.validate(parameters).values
+      guard let weights = variant.partialCredit else { return (loss, used) }
       guard let metadata = data.metadata else {
         throw TrainingRunError.setting(
           "\(variant.label) uses partial credit, but the data set has no item metadata (add data.items)")
       }
-      return try AnyLoss(loss).withPartialCredit(metadata: metadata, weights: weights)
+      return (try AnyLoss(loss).withPartialCredit(metadata: metadata, weights: weights), used)
     } catch let error as TrainingRunError {
       throw error
     } catch {

@@ -1,10 +1,15 @@
 /// The candidate closest to `name` by edit distance (Levenshtein, case-insensitive), if it is close enough
 /// to be a likely typo: at most 2 edits, or a third of the name's length for longer names. Ties go to the
-/// earlier candidate.
+/// earlier candidate. A name of 3 or more characters that begins a candidate suggests that candidate.
 ///
 /// Used for "did you mean …?" in error messages: `closestName(to: "warpp", among: ["bpr", "warp"])` is
 /// `"warp"`.
 public func closestName(to name: String, among candidates: [String]) -> String? {
+  // A name that starts another (`popular` → `popularity`) is a likely abbreviation.
+  let lowered = name.lowercased()
+  if lowered.count >= 3, let prefixed = candidates.first(where: { $0.lowercased().hasPrefix(lowered) }) {
+    return prefixed
+  }
   let limit = max(2, name.count / 3)
   var best: (name: String, distance: Int)? = nil
   for candidate in candidates {

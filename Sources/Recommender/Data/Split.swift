@@ -34,7 +34,7 @@ public struct DataSplit: Sendable {
   public init(_ data: InteractionData, method: SplitMethod, testFraction: Double, seed: UInt64) throws(DataError) {
     precondition(testFraction > 0 && testFraction < 1, "testFraction must be in (0, 1)")
     if method == .last, data.columns.timestamp == nil {
-      throw DataError(file: "split", message: "method 'last' needs a timestamp column in the interactions")
+      throw DataError(file: "split", message: "split method 'last' needs a timestamp column in the interactions")
     }
     var byUser = [[Int]](repeating: [], count: data.userCount)
     for (index, interaction) in data.interactions.enumerated() { byUser[Int(interaction.user)].append(index) }

@@ -14,7 +14,7 @@ import Dispatch
 /// ```swift
 /// let evaluator = Evaluator(k: 10, ties: .pessimistic, threads: 4)
 /// let metrics = evaluator.evaluate(itemCount: model.itemCount, users: testUsers) { user, scores in
-///   model.scoreAllItems(user: user, into: scores)
+///   model.scoreAll(user: user, into: scores)
 /// }
 /// print(RankingMetric.ndcg.displayName(k: 10), metrics.ndcg)
 /// ```

@@ -5,8 +5,8 @@ public enum OptimizerKind: String, Sendable, Hashable, CaseIterable {
   /// `G ← G + g²`, `θ ← θ − η g / √G`, with `G` starting at 1 (as LightFM's adagrad), per coordinate.
   case adagrad
   /// Adam (Kingma & Ba 2015), `β₁ = 0.9`, `β₂ = 0.999`, `ε = 1e−8`, with bias correction counted per row
-  /// (rows are updated sparsely): `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
-  /// `θ ← θ − η m̂ / (√v̂ + ε)`.
+  /// (rows are updated sparsely) in the paper's efficient form: `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
+  /// `θ ← θ − η √(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε)`.
   case adam
 }
 

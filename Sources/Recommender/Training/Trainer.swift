@@ -117,7 +117,8 @@ public struct Trainer: Sendable {
   ///   - evaluateEvery: Evaluate after every this many epochs (and after the last); 0 evaluates only after the
   ///     last epoch; `nil` never.
   ///   - evaluate: Computes held-out metrics of the model.
-  ///   - progress: Called from the first thread after each of its mini-batches.
+  ///   - progress: Called from the first thread after each of its mini-batches (fraction below 1), and once
+  ///     more with fraction 1 when the epoch is done.
   /// - Throws: ``TrainingError`` when the loss or scores become non-finite, or the loss rejects a batch.
   public func train(
     split: DataSplit, userCount: Int, itemCount: Int, loss: any LossProtocol, evaluateEvery: Int? = 0,
@@ -145,6 +146,7 @@ public struct Trainer: Sendable {
       order.shuffle(using: &shuffler)
       let start = DispatchTime.now().uptimeNanoseconds
       let outcome = context.runEpoch(epoch, order: order, progress: progress)
+      progress?(TrainingProgress(epoch: epoch, epochs: options.epochs, fraction: 1))
       seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
       let meanLoss: Double
       switch outcome {
@@ -207,7 +209,8 @@ private struct EpochContext: @unchecked Sendable {
           }
           if thread == 0, let progress {
             progress(
-              TrainingProgress(epoch: epoch, epochs: options.epochs, fraction: Double(batch + 1) / Double(batchCount)))
+              TrainingProgress(
+                epoch: epoch, epochs: options.epochs, fraction: min(0.99, Double(batch + 1) / Double(batchCount))))
           }
           batch += threads
         }

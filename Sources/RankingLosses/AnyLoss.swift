@@ -27,4 +27,13 @@ public struct AnyLoss: LossProtocol {
   ) throws(LossError) -> LossOutput<Scalar> {
     try base.evaluate(batch, computeGradients: computeGradients)
   }
+
+  /// The wrapped loss's fast path.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
+  public func evaluate<Scalar: LossScalar>(
+    _ scores: ScoreBuffers<Scalar>, gradients: GradientBuffers<Scalar>?, workspace: LossWorkspace<Scalar>
+  ) throws(LossError) -> LossValue<Scalar> {
+    try base.evaluate(scores, gradients: gradients, workspace: workspace)
+  }
 }

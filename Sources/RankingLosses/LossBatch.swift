@@ -104,6 +104,18 @@ public struct LossBatch<Scalar: LossScalar>: Sendable {
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
   public func validate() throws(LossError) {
+    try validateShape()
+    if let j = positiveScores.firstIndex(where: { !$0.isFinite }) {
+      throw .nonFiniteValue(path: "positive_scores[\(j)]", value: Double(positiveScores[j]))
+    }
+    try Self.checkFinite(negativeScores, name: "negative_scores")
+    if let idealDifferences { try Self.checkFinite(idealDifferences, name: "ideal_differences") }
+  }
+
+  /// Checks the shapes only: B ≥ 1, N ≥ 1, every matrix N × B, `positiveItems` B ids.
+  ///
+  /// - Throws: ``LossError/emptyBatch``, ``LossError/noNegatives`` or ``LossError/shapeMismatch(_:)``.
+  public func validateShape() throws(LossError) {
     let b = positiveScores.count
     guard b > 0 else { throw .emptyBatch }
     guard negativeScores.rows > 0 else { throw .noNegatives }
@@ -127,11 +139,6 @@ public struct LossBatch<Scalar: LossScalar>: Sendable {
         "ideal differences are \(idealDifferences.rows) x \(idealDifferences.columns) but negative_scores is "
           + "\(negativeScores.rows) x \(negativeScores.columns)")
     }
-    if let j = positiveScores.firstIndex(where: { !$0.isFinite }) {
-      throw .nonFiniteValue(path: "positive_scores[\(j)]", value: Double(positiveScores[j]))
-    }
-    try Self.checkFinite(negativeScores, name: "negative_scores")
-    if let idealDifferences { try Self.checkFinite(idealDifferences, name: "ideal_differences") }
   }
 
   private static func checkFinite(_ matrix: ScoreMatrix<Scalar>, name: String) throws(LossError) {

@@ -44,6 +44,97 @@ public protocol LossProtocol: Sendable {
   func evaluate<Scalar: LossScalar>(
     _ batch: LossBatch<Scalar>, computeGradients: Bool
   ) throws(LossError) -> LossOutput<Scalar>
+
+  /// The fast path: computes the loss of the caller's buffers and writes the gradients into the caller's
+  /// buffers, allocating nothing once `workspace` has grown to the batch's size.
+  ///
+  /// The built-in losses run fused single-pass kernels here (eight columns at a time, column chunks on
+  /// `workspace.threads` threads for large batches). The default implementation, which custom losses get,
+  /// copies the buffers into a ``LossBatch`` and calls ``evaluate(_:computeGradients:)``.
+  ///
+  /// - Parameters:
+  ///   - scores: Views of the scores (and margins and item ids).
+  ///   - gradients: Where to write `∂loss/∂score`, entirely overwritten; `nil` for the value only. When a
+  ///     call throws, their contents are unspecified.
+  ///   - workspace: Scratch memory and the thread count; reuse it across calls.
+  /// - Returns: The value and any warnings.
+  /// - Throws: ``LossError`` as ``evaluate(_:computeGradients:)`` does.
+  func evaluate<Scalar: LossScalar>(
+    _ scores: ScoreBuffers<Scalar>, gradients: GradientBuffers<Scalar>?, workspace: LossWorkspace<Scalar>
+  ) throws(LossError) -> LossValue<Scalar>
+}
+
+extension LossProtocol {
+  /// Copies the buffers into a ``LossBatch``, evaluates it, and copies the gradients out.
+  public func evaluate<Scalar: LossScalar>(
+    _ scores: ScoreBuffers<Scalar>, gradients: GradientBuffers<Scalar>?, workspace: LossWorkspace<Scalar>
+  ) throws(LossError) -> LossValue<Scalar> {
+    try scores.validateShape()
+    try gradients?.validate(against: scores)
+    let b = scores.columns
+    let batch = LossBatch(
+      positiveScores: Array(scores.positiveScores),
+      negativeScores: try ScoreMatrix(rows: scores.rows, columns: b, storage: Array(scores.negativeScores)),
+      positiveItems: scores.positiveItems.map(Array.init),
+      negativeItems: try scores.negativeItems.map { items throws(LossError) in
+        try ScoreMatrix(rows: scores.rows, columns: b, storage: Array(items))
+      },
+      idealDifferences: try scores.idealDifferences.map { ideal throws(LossError) in
+        try ScoreMatrix(rows: scores.rows, columns: b, storage: Array(ideal))
+      })
+    let output = try evaluate(batch, computeGradients: gradients != nil)
+    if let gradients, let computed = output.gradients {
+      _ = gradients.positiveScores.update(fromContentsOf: computed.positiveScores)
+      _ = gradients.negativeScores.update(fromContentsOf: computed.negativeScores.storage)
+    }
+    return LossValue(value: output.value, warnings: output.warnings)
+  }
+}
+
+/// Evaluates a batch through a loss's fast path: shape checks, gradient arrays when asked, and views of the
+/// batch's arrays handed to ``LossProtocol/evaluate(_:gradients:workspace:)``.
+func evaluateThroughBuffers<Loss: LossProtocol, Scalar: LossScalar>(
+  _ loss: Loss, _ batch: LossBatch<Scalar>, computeGradients: Bool, workspace: LossWorkspace<Scalar>? = nil
+) throws(LossError) -> LossOutput<Scalar> {
+  try batch.validateShape()
+  let workspace = workspace ?? LossWorkspace()
+  let (rows, b) = (batch.negativeScores.rows, batch.batchSize)
+  var positiveGradient = computeGradients ? [Scalar](repeating: 0, count: b) : []
+  var negativeGradient = computeGradients ? [Scalar](repeating: 0, count: rows * b) : []
+  let result: Result<LossValue<Scalar>, LossError> = batch.positiveScores.withUnsafeBufferPointer { positives in
+    batch.negativeScores.storage.withUnsafeBufferPointer { negatives in
+      withOptionalBuffer(batch.idealDifferences?.storage) { ideal in
+        withOptionalBuffer(batch.positiveItems) { positiveItems in
+          withOptionalBuffer(batch.negativeItems?.storage) { negativeItems in
+            positiveGradient.withUnsafeMutableBufferPointer { gp in
+              negativeGradient.withUnsafeMutableBufferPointer { gn in
+                let scores = ScoreBuffers(
+                  positiveScores: positives, negativeScores: negatives, rows: rows, idealDifferences: ideal,
+                  positiveItems: positiveItems, negativeItems: negativeItems)
+                let gradients = computeGradients ? GradientBuffers(positiveScores: gp, negativeScores: gn) : nil
+                return Result { () throws(LossError) in
+                  try loss.evaluate(scores, gradients: gradients, workspace: workspace)
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  let value = try result.get()
+  let gradients =
+    computeGradients
+    ? LossGradients(
+      positiveScores: positiveGradient,
+      negativeScores: try ScoreMatrix(rows: rows, columns: b, storage: negativeGradient)) : nil
+  return LossOutput(value: value.value, gradients: gradients, warnings: value.warnings)
+}
+
+/// Calls `body` with a view of `array`, or `nil`.
+func withOptionalBuffer<T, R>(_ array: [T]?, _ body: (UnsafeBufferPointer<T>?) -> R) -> R {
+  guard let array else { return body(nil) }
+  return array.withUnsafeBufferPointer { body($0) }
 }
 
 extension LossProtocol {

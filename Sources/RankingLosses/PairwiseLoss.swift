@@ -78,57 +78,62 @@ public protocol PairwiseLoss: LossProtocol {
   ///   - idealDifference: The margin `m` the pair should reach: 1 without partial credit,
   ///     `1 − Σ_f w_f·[code_f(pos) = code_f(neg)]` with it.
   func term<Scalar: LossScalar>(difference: Scalar, idealDifference: Scalar) -> PairTerm<Scalar>
+
+  /// The terms of `count` pairs at once, for the fused kernels: `values[i] = l(d_i, m_i)` and
+  /// `derivatives[i] = ∂l/∂d (d_i, m_i)`, with `m_i = 1` when `idealDifferences` is `nil`.
+  ///
+  /// The default calls ``term(difference:idealDifference:)`` in a plain loop, which the compiler vectorizes
+  /// when the term has no calls (hinge); a loss with a transcendental function overrides it with a
+  /// vectorized form (BPR uses a vectorized `exp`). Both must agree.
+  func terms<Scalar: LossScalar>(
+    differences: UnsafePointer<Scalar>, idealDifferences: UnsafePointer<Scalar>?, count: Int,
+    values: UnsafeMutablePointer<Scalar>, derivatives: UnsafeMutablePointer<Scalar>
+  )
 }
 
 extension PairwiseLoss {
   /// Pairwise losses are ``LossKind/pairwise``.
   public var kind: LossKind { .pairwise }
 
-  /// Computes the loss over B pairs from ``term(difference:idealDifference:)`` and ``reduction``.
+  /// ``term(difference:idealDifference:)`` in a plain loop.
+  @inline(__always)
+  public func terms<Scalar: LossScalar>(
+    differences d: UnsafePointer<Scalar>, idealDifferences m: UnsafePointer<Scalar>?, count: Int,
+    values: UnsafeMutablePointer<Scalar>, derivatives: UnsafeMutablePointer<Scalar>
+  ) {
+    if let m {
+      for i in 0..<count {
+        let t = term(difference: d[i], idealDifference: m[i])
+        values[i] = t.value
+        derivatives[i] = t.derivative
+      }
+    } else {
+      for i in 0..<count {
+        let t = term(difference: d[i], idealDifference: 1)
+        values[i] = t.value
+        derivatives[i] = t.derivative
+      }
+    }
+  }
+
+  /// Computes the loss over B pairs from ``term(difference:idealDifference:)`` and ``reduction`` through the
+  /// fused kernel.
   ///
-  /// Sums run in column order, as a sequential reference would.
+  /// Sums are accumulated in `Double`.
   ///
-  /// - Throws: ``LossError/pairwiseNeedsOneNegative(loss:rows:)`` for N > 1, and whatever
-  ///   ``LossBatch/validate()`` throws.
+  /// - Throws: ``LossError/pairwiseNeedsOneNegative(loss:rows:)`` for N > 1, and the errors of
+  ///   ``LossBatch/validate()``.
   public func evaluate<Scalar: LossScalar>(
     _ batch: LossBatch<Scalar>, computeGradients: Bool
   ) throws(LossError) -> LossOutput<Scalar> {
-    try evaluatePairwise(self, batch, computeGradients: computeGradients)
+    try evaluateThroughBuffers(self, batch, computeGradients: computeGradients)
   }
-}
 
-/// The loop behind ``PairwiseLoss``'s `evaluate`, pre-specialized for the built-in losses so that calls
-/// through `any LossProtocol` run specialized code.
-@_specialize(where Loss == BPRLoss, Scalar == Float)
-@_specialize(where Loss == BPRLoss, Scalar == Double)
-@_specialize(where Loss == HingeLoss, Scalar == Float)
-@_specialize(where Loss == HingeLoss, Scalar == Double)
-@_specialize(where Loss == LogSigmoidBPRLoss, Scalar == Float)
-@_specialize(where Loss == LogSigmoidBPRLoss, Scalar == Double)
-func evaluatePairwise<Loss: PairwiseLoss, Scalar: LossScalar>(
-  _ loss: Loss, _ batch: LossBatch<Scalar>, computeGradients: Bool
-) throws(LossError) -> LossOutput<Scalar> {
-  try batch.validate()
-  guard batch.negativeScores.rows == 1 else {
-    throw .pairwiseNeedsOneNegative(loss: loss.name, rows: batch.negativeScores.rows)
+  /// The fused pairwise kernel: one pass through ``terms(differences:idealDifferences:count:values:derivatives:)``
+  /// tile by tile, column chunks on several threads for large batches.
+  public func evaluate<Scalar: LossScalar>(
+    _ scores: ScoreBuffers<Scalar>, gradients: GradientBuffers<Scalar>?, workspace: LossWorkspace<Scalar>
+  ) throws(LossError) -> LossValue<Scalar> {
+    try pairwiseKernel(self, scores, gradients: gradients, workspace: workspace)
   }
-  let b = batch.batchSize
-  let reduction = loss.reduction
-  var sum: Scalar = 0
-  var sumOfSquares: Scalar = 0
-  var positiveGradient = computeGradients ? [Scalar](repeating: 0, count: b) : []
-  for j in 0..<b {
-    let d = batch.positiveScores[j] - batch.negativeScores.storage[j]
-    let t = loss.term(difference: d, idealDifference: batch.idealDifference(row: 0, column: j))
-    sum += t.value
-    sumOfSquares += t.value * t.value
-    if computeGradients {
-      positiveGradient[j] = reduction.derivative(term: t.value, count: b) * t.derivative
-    }
-  }
-  let value = reduction.reduce(sum: sum, sumOfSquares: sumOfSquares, count: b)
-  guard computeGradients else { return LossOutput(value: value) }
-  let gradients = LossGradients(
-    positiveScores: positiveGradient, negativeScores: ScoreMatrix(row: positiveGradient.map { -$0 }))
-  return LossOutput(value: value, gradients: gradients)
 }

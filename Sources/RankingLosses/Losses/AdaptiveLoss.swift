@@ -39,47 +39,20 @@ public struct AdaptiveLoss<Base: PairwiseLoss>: LossProtocol {
   public var kind: LossKind { .adaptive }
 
   /// Picks each column's highest negative, evaluates the base loss on those pairs and scatters the
-  /// gradients back to the picked rows.
+  /// gradients back to the picked rows (through the fused kernel).
   ///
   /// - Throws: whatever ``LossBatch/validate()`` or the base loss throws.
-  @_specialize(where Base == BPRLoss, Scalar == Float)
-  @_specialize(where Base == BPRLoss, Scalar == Double)
-  @_specialize(where Base == HingeLoss, Scalar == Float)
-  @_specialize(where Base == HingeLoss, Scalar == Double)
-  @_specialize(where Base == LogSigmoidBPRLoss, Scalar == Float)
-  @_specialize(where Base == LogSigmoidBPRLoss, Scalar == Double)
   public func evaluate<Scalar: LossScalar>(
     _ batch: LossBatch<Scalar>, computeGradients: Bool
   ) throws(LossError) -> LossOutput<Scalar> {
-    try batch.validate()
-    let negatives = batch.negativeScores
-    let b = negatives.columns
-    var picked = [Int](repeating: 0, count: b)
-    var pickedScores = [Scalar](repeating: 0, count: b)
-    for j in 0..<b {
-      var best = negatives[0, j]
-      var bestRow = 0
-      for k in 1..<negatives.rows where negatives[k, j] > best {
-        best = negatives[k, j]
-        bestRow = k
-      }
-      picked[j] = bestRow
-      pickedScores[j] = best
-    }
-    func gather<T: Sendable>(_ matrix: ScoreMatrix<T>?) -> ScoreMatrix<T>? {
-      matrix.map { m in ScoreMatrix(row: (0..<b).map { j in m[picked[j], j] }) }
-    }
-    let reduced = LossBatch(
-      positiveScores: batch.positiveScores, negativeScores: ScoreMatrix(row: pickedScores),
-      positiveItems: batch.positiveItems, negativeItems: gather(batch.negativeItems),
-      idealDifferences: gather(batch.idealDifferences))
-    var output = try base.evaluate(reduced, computeGradients: computeGradients)
-    if let pairGradients = output.gradients {
-      var scattered = ScoreMatrix<Scalar>(repeating: 0, rows: negatives.rows, columns: b)
-      for j in 0..<b { scattered[picked[j], j] = pairGradients.negativeScores[0, j] }
-      output.gradients = LossGradients(
-        positiveScores: pairGradients.positiveScores, negativeScores: scattered)
-    }
-    return output
+    try evaluateThroughBuffers(self, batch, computeGradients: computeGradients)
+  }
+
+  /// The fused adaptive kernel: per tile of columns, one pass down the rows finds each column's first
+  /// maximal negative and zeroes the gradient rows; then the base's term on the picked pairs.
+  public func evaluate<Scalar: LossScalar>(
+    _ scores: ScoreBuffers<Scalar>, gradients: GradientBuffers<Scalar>?, workspace: LossWorkspace<Scalar>
+  ) throws(LossError) -> LossValue<Scalar> {
+    try adaptiveKernel(base, scores, gradients: gradients, workspace: workspace)
   }
 }

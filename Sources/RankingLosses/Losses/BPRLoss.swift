@@ -33,4 +33,13 @@ public struct BPRLoss: PairwiseLoss {
     let y = Scalar.referenceSigmoid(d)
     return PairTerm(value: m - y, derivative: -((1 - y) * y))
   }
+
+  /// The terms of `count` pairs, eight at a time with a vectorized `exp` (within 1 ulp of libm's):
+  /// `y = 1 / (1 + e^{−d})`, `l = m − y`, `∂l/∂d = −(1 − y)·y`.
+  public func terms<Scalar: LossScalar>(
+    differences d: UnsafePointer<Scalar>, idealDifferences m: UnsafePointer<Scalar>?, count: Int,
+    values: UnsafeMutablePointer<Scalar>, derivatives: UnsafeMutablePointer<Scalar>
+  ) {
+    kernelBPRTerms(d, ideal: m, count: count, values: values, derivatives: derivatives)
+  }
 }

@@ -30,4 +30,12 @@ public struct HingeLoss: PairwiseLoss {
     let x = m - d
     return x > 0 ? PairTerm(value: x, derivative: -1) : PairTerm(value: 0, derivative: 0)
   }
+
+  /// The terms of `count` pairs, eight at a time: `max(m − d, 0)` and `−[m − d > 0]`.
+  public func terms<Scalar: LossScalar>(
+    differences d: UnsafePointer<Scalar>, idealDifferences m: UnsafePointer<Scalar>?, count: Int,
+    values: UnsafeMutablePointer<Scalar>, derivatives: UnsafeMutablePointer<Scalar>
+  ) {
+    kernelHingeTerms(d, ideal: m, count: count, values: values, derivatives: derivatives)
+  }
 }

@@ -1,5 +1,3 @@
-import RealModule
-
 /// The seed notebook's WARP loss (Collie's `warp`): each positive is charged for its first violating
 /// negative, weighted by how quickly that violation was found.
 ///
@@ -51,59 +49,30 @@ public struct WARPLoss: LossProtocol {
   /// ``LossKind/adaptive``.
   public var kind: LossKind { .adaptive }
 
-  /// Computes WARP over the batch.
+  /// Computes WARP over the batch (through the fused kernel).
   ///
   /// - Throws: whatever ``LossBatch/validate()`` throws.
-  @_specialize(where Scalar == Float)
-  @_specialize(where Scalar == Double)
   public func evaluate<Scalar: LossScalar>(
     _ batch: LossBatch<Scalar>, computeGradients: Bool
   ) throws(LossError) -> LossOutput<Scalar> {
-    try batch.validate()
-    let negatives = batch.negativeScores
-    let (n, b) = (negatives.rows, negatives.columns)
-    let catalog = Scalar(numItems)
-    var sum: Scalar = 0
-    var sumOfSquares: Scalar = 0
-    var gradients = computeGradients ? LossGradients<Scalar>.zeros(rows: n, columns: b) : nil
-    var negativeWeightColumns = 0
-    var largestTries = 0
-    for j in 0..<b {
-      let p = batch.positiveScores[j]
-      var violation: (row: Int, hinge: Scalar)? = nil
-      for k in 0..<n {
-        let h = (batch.idealDifference(row: k, column: j) - p) + negatives[k, j]
-        if h > 0 {
-          violation = (k, h)
-          break
-        }
-      }
-      guard let (k, h) = violation else { continue }
-      let tries = k + 1
-      if tries > numItems {
-        negativeWeightColumns += 1
-        largestTries = max(largestTries, tries)
-      }
-      let w = Scalar.log(catalog / Scalar(tries))
-      let l = w * h
-      sum += l
-      sumOfSquares += l * l
-      if gradients != nil {
-        let g = w * (1 + 2 * l) / Scalar(b)
-        gradients!.positiveScores[j] = -g
-        gradients!.negativeScores[k, j] = g
-      }
-    }
-    var warnings: [LossWarning] = []
-    if negativeWeightColumns > 0 {
-      warnings.append(
-        LossWarning(
-          loss: name,
-          message:
-            "num_items (\(numItems)) is smaller than the number of tries (up to \(largestTries)) in "
-            + "\(negativeWeightColumns) of \(b) columns, so log(num_items / tries) < 0 weights those "
-            + "violations negatively; num_items should be the catalog size"))
-    }
-    return LossOutput(value: (sum + sumOfSquares) / Scalar(b), gradients: gradients, warnings: warnings)
+    try evaluateThroughBuffers(self, batch, computeGradients: computeGradients)
+  }
+
+  /// The fused WARP kernel: per tile of columns, one pass down the rows finds each column's first strict
+  /// violation, eight columns at a time; weights `log(num_items / t)` computed once per call.
+  public func evaluate<Scalar: LossScalar>(
+    _ scores: ScoreBuffers<Scalar>, gradients: GradientBuffers<Scalar>?, workspace: LossWorkspace<Scalar>
+  ) throws(LossError) -> LossValue<Scalar> {
+    try warpKernel(numItems: numItems, scores, gradients: gradients, workspace: workspace)
+  }
+
+  /// The warning for columns whose first violation came after more than `num_items` tries.
+  static func negativeWeightWarning(numItems: Int, largestTries: Int, columns: Int, of b: Int) -> LossWarning {
+    LossWarning(
+      loss: "warp",
+      message:
+        "num_items (\(numItems)) is smaller than the number of tries (up to \(largestTries)) in "
+        + "\(columns) of \(b) columns, so log(num_items / tries) < 0 weights those "
+        + "violations negatively; num_items should be the catalog size")
   }
 }

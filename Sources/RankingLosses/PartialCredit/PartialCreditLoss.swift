@@ -60,41 +60,59 @@ public struct PartialCreditLoss<Base: LossProtocol>: LossProtocol {
   /// - Throws: ``LossError/missingItems(missing:)`` when the batch has no item ids,
   ///   ``LossError/itemOutOfRange(path:id:itemCount:)`` for an id outside `0..<itemCount`, and whatever
   ///   ``LossBatch/validate()`` or the base loss throws.
-  @_specialize(where Base == AnyLoss, Scalar == Float)
-  @_specialize(where Base == AnyLoss, Scalar == Double)
   public func evaluate<Scalar: LossScalar>(
     _ batch: LossBatch<Scalar>, computeGradients: Bool
   ) throws(LossError) -> LossOutput<Scalar> {
-    try batch.validate()
-    guard let positiveItems = batch.positiveItems else { throw .missingItems(missing: "positive_items") }
-    guard let negativeItems = batch.negativeItems else { throw .missingItems(missing: "negative_items") }
+    try evaluateThroughBuffers(self, batch, computeGradients: computeGradients)
+  }
+
+  /// Writes every pair's margin into the workspace in one pass (checking the item ids), then runs the base
+  /// loss's fast path with those margins.
+  @_specialize(where Base == AnyLoss, Scalar == Float)
+  @_specialize(where Base == AnyLoss, Scalar == Double)
+  public func evaluate<Scalar: LossScalar>(
+    _ scores: ScoreBuffers<Scalar>, gradients: GradientBuffers<Scalar>?, workspace: LossWorkspace<Scalar>
+  ) throws(LossError) -> LossValue<Scalar> {
+    try scores.validateShape()
+    guard let positiveItems = scores.positiveItems else { throw .missingItems(missing: "positive_items") }
+    guard let negativeItems = scores.negativeItems else { throw .missingItems(missing: "negative_items") }
+    let (rows, b) = (scores.rows, scores.columns)
     let itemCount = metadata.itemCount
-    for (j, id) in positiveItems.enumerated() where id < 0 || id >= itemCount {
-      throw .itemOutOfRange(path: "positive_items[\(j)]", id: id, itemCount: itemCount)
+    if let j = positiveItems.firstIndex(where: { $0 < 0 || $0 >= itemCount }) {
+      throw .itemOutOfRange(path: "positive_items[\(j)]", id: positiveItems[j], itemCount: itemCount)
     }
-    for (index, id) in negativeItems.storage.enumerated() where id < 0 || id >= itemCount {
-      let (k, j) = index.quotientAndRemainder(dividingBy: negativeItems.columns)
-      let path = negativeItems.rows == 1 ? "negative_items[\(j)]" : "negative_items[\(k)][\(j)]"
-      throw .itemOutOfRange(path: path, id: id, itemCount: itemCount)
-    }
-    var ideal = ScoreMatrix<Scalar>(repeating: 1, rows: negativeItems.rows, columns: negativeItems.columns)
-    for k in 0..<negativeItems.rows {
-      for j in 0..<negativeItems.columns {
-        let (positive, negative) = (positiveItems[j], negativeItems[k, j])
-        var credit = 0.0
-        for (codes, weight) in weightedFields where codes[positive] == codes[negative] {
-          credit += weight
-        }
-        if let given = batch.idealDifferences {
-          ideal[k, j] = given[k, j] - Scalar(credit)
-        } else {
-          ideal[k, j] = Scalar(1 - credit)
+    let margins = workspace.marginBuffer(rows * b)
+    let fields = weightedFields
+    let given = scores.idealDifferences
+    let shared = UnsafeSendable((margins, positiveItems, negativeItems))
+    let outcome = forEachChunk(columns: b, threads: workspace.threadCount(pairs: rows * b)) { range in
+      let (margins, positiveItems, negativeItems) = shared.value
+      var sums = ChunkSums()
+      for k in 0..<rows {
+        for j in range {
+          let index = k * b + j
+          let negative = negativeItems[index]
+          guard negative >= 0, negative < itemCount else {
+            sums.nonFinite = true  // reported below, with its place
+            margins[index] = 1
+            continue
+          }
+          let positive = positiveItems[j]
+          var credit = 0.0
+          for (codes, weight) in fields where codes[positive] == codes[negative] { credit += weight }
+          margins[index] = given.map { $0[index] - Scalar(credit) } ?? Scalar(1 - credit)
         }
       }
+      return sums
     }
-    var credited = batch
-    credited.idealDifferences = ideal
-    return try base.evaluate(credited, computeGradients: computeGradients)
+    if outcome.nonFinite, let index = negativeItems.firstIndex(where: { $0 < 0 || $0 >= itemCount }) {
+      let (k, j) = index.quotientAndRemainder(dividingBy: b)
+      let path = rows == 1 ? "negative_items[\(j)]" : "negative_items[\(k)][\(j)]"
+      throw .itemOutOfRange(path: path, id: negativeItems[index], itemCount: itemCount)
+    }
+    var credited = scores
+    credited.idealDifferences = UnsafeBufferPointer(margins)
+    return try base.evaluate(credited, gradients: gradients, workspace: workspace)
   }
 }
 

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Renders a ``BenchmarkReport`` as an aligned text table or JSON.
+public enum BenchmarkRenderer {
+  /// The report as text: one row per loss.
+  public static func text(_ report: BenchmarkReport) -> String {
+    let o = report.options
+    var lines = [
+      "losslab bench — \(o.scalar.rawValue), \(o.threads) thread\(o.threads == 1 ? "" : "s"), \(o.repeats) timed calls"
+        + " after \(o.warmup) warm-up\(o.partialCredit ? ", partial credit" : "")",
+      "cpu: \(report.cpu); copy bandwidth \(String(format: "%.2f", report.copyBandwidth / 1e9)) GB/s (read + write)",
+      "",
+    ]
+    let header = ["loss", "B", "N", "median ms", "min ms", "max ms", "pairs/s", "GB/s", "of copy", "peak MB"]
+    let rows = report.results.map { r in
+      [
+        r.loss, String(r.batch), String(r.negatives), String(format: "%.3f", r.medianSeconds * 1e3),
+        String(format: "%.3f", r.minSeconds * 1e3), String(format: "%.3f", r.maxSeconds * 1e3),
+        String(format: "%.3g", r.pairsPerSecond), String(format: "%.2f", r.bytesPerSecond / 1e9),
+        String(format: "%.0f%%", r.bandwidthFraction * 100), String(r.peakMemoryBytes / 1_048_576),
+      ]
+    }
+    let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
+    func line(_ cells: [String]) -> String {
+      cells.enumerated().map { c, text in
+        let fill = String(repeating: " ", count: widths[c] - text.count)
+        return c == 0 ? text + fill : fill + text
+      }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+    }
+    lines.append(line(header))
+    lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+    lines += rows.map(line)
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// The report as JSON: `{"cpu", "copy_bandwidth_bytes_per_second", "results": [...]}`.
+  public static func json(_ report: BenchmarkReport) -> String {
+    let results: [JSONValue] = report.results.map { r in
+      .object([
+        ("loss", .string(r.loss)), ("batch", .number(Double(r.batch))), ("negatives", .number(Double(r.negatives))),
+        ("threads", .number(Double(r.threads))), ("scalar", .string(r.scalar)), ("partial_credit", .bool(r.partialCredit)),
+        ("repeats", .number(Double(r.repeats))), ("median_seconds", .number(r.medianSeconds)),
+        ("min_seconds", .number(r.minSeconds)), ("max_seconds", .number(r.maxSeconds)),
+        ("pairs_per_second", .number(r.pairsPerSecond)), ("bytes_per_second", .number(r.bytesPerSecond)),
+        ("bandwidth_fraction", .number(r.bandwidthFraction)), ("peak_memory_bytes", .number(Double(r.peakMemoryBytes))),
+      ])
+    }
+    let root: JSONValue = .object([
+      ("cpu", .string(report.cpu)), ("copy_bandwidth_bytes_per_second", .number(report.copyBandwidth)),
+      ("results", .array(results)),
+    ])
+    return root.rendered(indent: "") + "\n"
+  }
+}

@@ -1,0 +1,234 @@
+import Dispatch
+import Foundation
+import RankingLosses
+
+/// The settings of `losslab bench`.
+public struct BenchmarkOptions: Sendable, Hashable {
+  /// The scalar type timed.
+  public enum ScalarType: String, Sendable, Hashable, CaseIterable {
+    /// `Float` (what training uses).
+    case float
+    /// `Double`.
+    case double
+  }
+
+  /// Registered loss names to time.
+  public var losses: [String]
+  /// B, positives per call.
+  public var batch: Int
+  /// N, negatives per positive, for adaptive losses. Pairwise losses are timed on the same number of pairs
+  /// as `B·N` columns of one negative.
+  public var negatives: Int
+  /// Threads per call.
+  public var threads: Int
+  /// `Float` or `Double`.
+  public var scalar: ScalarType
+  /// Whether to time the loss with partial credit (one field of 20 categories over 1,000 items, weight 0.25).
+  public var partialCredit: Bool
+  /// Timed calls after the warm-up.
+  public var repeats: Int
+  /// Untimed calls first.
+  public var warmup: Int
+  /// WARP's catalog size.
+  public var numItems: Int
+
+  /// Creates options.
+  public init(
+    losses: [String], batch: Int = 65_536, negatives: Int = 100, threads: Int = onlineProcessorCount(),
+    scalar: ScalarType = .float, partialCredit: Bool = false, repeats: Int = 20, warmup: Int = 3,
+    numItems: Int = 1_000
+  ) {
+    self.losses = losses
+    self.batch = batch
+    self.negatives = negatives
+    self.threads = threads
+    self.scalar = scalar
+    self.partialCredit = partialCredit
+    self.repeats = repeats
+    self.warmup = warmup
+    self.numItems = numItems
+  }
+}
+
+/// One loss's timing.
+public struct BenchmarkResult: Sendable, Hashable {
+  /// The loss's name.
+  public var loss: String
+  /// B used (pairwise losses: `B·N`).
+  public var batch: Int
+  /// N used (pairwise losses: 1).
+  public var negatives: Int
+  /// Threads per call.
+  public var threads: Int
+  /// `float` or `double`.
+  public var scalar: String
+  /// Whether partial credit was on.
+  public var partialCredit: Bool
+  /// Timed calls.
+  public var repeats: Int
+  /// Median, fastest and slowest seconds per call (value and gradients).
+  public var medianSeconds: Double
+  /// The fastest call.
+  public var minSeconds: Double
+  /// The slowest call.
+  public var maxSeconds: Double
+  /// `B·N / median`.
+  public var pairsPerSecond: Double
+  /// Bytes read and written per call (scores in, gradients out, ids and margins with partial credit)
+  /// divided by the median.
+  public var bytesPerSecond: Double
+  /// ``bytesPerSecond`` over the machine's copy bandwidth.
+  public var bandwidthFraction: Double
+  /// The process's peak resident memory after the timing (Linux `VmHWM`), or 0 where unknown.
+  public var peakMemoryBytes: Int
+}
+
+/// A whole `losslab bench` run.
+public struct BenchmarkReport: Sendable {
+  /// The options.
+  public var options: BenchmarkOptions
+  /// The CPU model, from `/proc/cpuinfo` where available.
+  public var cpu: String
+  /// The machine's copy bandwidth: bytes read plus written per second by a plain copy of the same size, on
+  /// the same threads.
+  public var copyBandwidth: Double
+  /// One result per loss.
+  public var results: [BenchmarkResult]
+}
+
+/// Times losses' fused paths (value and gradients into reused buffers), against a plain copy of the same
+/// bytes as the bandwidth bound.
+public enum LossBenchmark {
+  /// Runs the benchmark.
+  ///
+  /// - Throws: ``LossError`` for an unknown loss name or bad sizes.
+  public static func run(_ options: BenchmarkOptions, registry: LossRegistry = .standard) throws(LossError)
+    -> BenchmarkReport
+  {
+    guard options.batch >= 1, options.negatives >= 1, options.repeats >= 1, options.threads >= 1 else {
+      throw .custom("batch, negatives, repeats and threads must be at least 1")
+    }
+    let (pairs, overflow) = options.batch.multipliedReportingOverflow(by: options.negatives)
+    guard !overflow, pairs <= 1 << 31 else { throw .custom("batch × negatives must be at most 2^31") }
+    switch options.scalar {
+    case .float: return try run(Float.self, options, registry)
+    case .double: return try run(Double.self, options, registry)
+    }
+  }
+
+  private static func run<S: LossScalar>(_: S.Type, _ options: BenchmarkOptions, _ registry: LossRegistry) throws(LossError)
+    -> BenchmarkReport
+  {
+    let pairs = options.batch * options.negatives
+    // One set of inputs and outputs sized for the largest layout (B·N negatives + B positives).
+    var random = SplitMix64(seed: 42)
+    let positives = (0..<pairs).map { _ in S(random.nextGaussian() + 1) }
+    let negatives = (0..<pairs).map { _ in S(random.nextGaussian()) }
+    let items = (0..<pairs).map { _ in Int.random(in: 0..<1_000, using: &random) }
+    let metadata = try ItemMetadata(fields: [.init(name: "genre", codes: (0..<1_000).map { _ in Int.random(in: 0..<20, using: &random) })])
+    let gradientPositive = UnsafeMutableBufferPointer<S>.allocate(capacity: pairs)
+    let gradientNegative = UnsafeMutableBufferPointer<S>.allocate(capacity: pairs)
+    gradientPositive.initialize(repeating: 0)
+    gradientNegative.initialize(repeating: 0)
+    defer {
+      gradientPositive.deallocate()
+      gradientNegative.deallocate()
+    }
+    let workspace = LossWorkspace<S>(threads: options.threads)
+    let bandwidth = copyBandwidth(from: negatives, to: gradientNegative, threads: options.threads, repeats: options.repeats)
+    var results: [BenchmarkResult] = []
+    for name in options.losses {
+      let descriptor = try registry.descriptor(named: name)
+      var loss = try descriptor.makeLoss(
+        descriptor.parameters.contains { $0.name == "num_items" } ? ["num_items": .integer(options.numItems)] : [:])
+      if options.partialCredit {
+        loss = try AnyLoss(loss).withPartialCredit(metadata: metadata, weights: ["genre": 0.25])
+      }
+      let (b, n) = loss.kind == .pairwise ? (pairs, 1) : (options.batch, options.negatives)
+      let times: [Double] = try positives.withUnsafeBufferPointer { p throws(LossError) in
+        try negatives.withUnsafeBufferPointer { neg throws(LossError) in
+          try items.withUnsafeBufferPointer { ids throws(LossError) in
+            let scores = ScoreBuffers(
+              positiveScores: UnsafeBufferPointer(rebasing: p[0..<b]), negativeScores: UnsafeBufferPointer(rebasing: neg[0..<(b * n)]),
+              rows: n, positiveItems: UnsafeBufferPointer(rebasing: ids[0..<b]),
+              negativeItems: UnsafeBufferPointer(rebasing: ids[0..<(b * n)]))
+            let gradients = GradientBuffers(
+              positiveScores: UnsafeMutableBufferPointer(rebasing: gradientPositive[0..<b]),
+              negativeScores: UnsafeMutableBufferPointer(rebasing: gradientNegative[0..<(b * n)]))
+            for _ in 0..<options.warmup { _ = try loss.evaluate(scores, gradients: gradients, workspace: workspace) }
+            var times: [Double] = []
+            for _ in 0..<options.repeats {
+              let start = DispatchTime.now().uptimeNanoseconds
+              _ = try loss.evaluate(scores, gradients: gradients, workspace: workspace)
+              times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            return times
+          }
+        }
+      }
+      let sorted = times.sorted()
+      let median = sorted[sorted.count / 2]
+      let scalarBytes = MemoryLayout<S>.size
+      // Scores in and gradients out; with partial credit also the ids (8 bytes each) and the margins
+      // written and read once.
+      var bytes = scalarBytes * 2 * (b * n + b)
+      if options.partialCredit { bytes += 8 * (b * n + b) + 2 * scalarBytes * b * n }
+      let bytesPerSecond = Double(bytes) / median
+      results.append(
+        BenchmarkResult(
+          loss: name, batch: b, negatives: n, threads: options.threads, scalar: options.scalar.rawValue,
+          partialCredit: options.partialCredit, repeats: options.repeats, medianSeconds: median, minSeconds: sorted[0],
+          maxSeconds: sorted[sorted.count - 1], pairsPerSecond: Double(b * n) / median, bytesPerSecond: bytesPerSecond,
+          bandwidthFraction: bandwidth > 0 ? bytesPerSecond / bandwidth : 0, peakMemoryBytes: peakResidentBytes()))
+    }
+    return BenchmarkReport(options: options, cpu: cpuModel(), copyBandwidth: bandwidth, results: results)
+  }
+
+  /// Bytes read plus written per second by copying `source` into `destination` in `threads` chunks (median
+  /// of `repeats` passes after one warm-up).
+  static func copyBandwidth<S: LossScalar>(
+    from source: [S], to destination: UnsafeMutableBufferPointer<S>, threads: Int, repeats: Int
+  ) -> Double {
+    let count = min(source.count, destination.count)
+    return source.withUnsafeBufferPointer { source in
+      let shared = UnsafeSendableBox((source.baseAddress!, destination.baseAddress!))
+      let chunk = (count + threads - 1) / threads
+      var times: [Double] = []
+      for pass in 0...repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+          let (from, to) = shared.value
+          let range = min(count, t * chunk)..<min(count, (t + 1) * chunk)
+          (to + range.lowerBound).update(from: from + range.lowerBound, count: range.count)
+        }
+        if pass > 0 { times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+      }
+      let median = times.sorted()[times.count / 2]
+      return Double(2 * count * MemoryLayout<S>.size) / median
+    }
+  }
+
+  /// The process's peak resident set size (`VmHWM` in `/proc/self/status`), or 0.
+  static func peakResidentBytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    else { return 0 }
+    let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+    return kilobytes * 1024
+  }
+
+  /// The CPU model from `/proc/cpuinfo`, or "unknown".
+  static func cpuModel() -> String {
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+      let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+      let value = line.split(separator: ":", maxSplits: 1).last
+    else { return "unknown" }
+    return value.trimmingCharacters(in: .whitespaces)
+  }
+}
+
+/// A value shared read-only (or written in disjoint parts) by concurrent workers.
+struct UnsafeSendableBox<T>: @unchecked Sendable {
+  let value: T
+  init(_ value: T) { self.value = value }
+}

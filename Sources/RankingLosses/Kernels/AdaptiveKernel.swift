@@ -1,0 +1,81 @@
+/// The fused adaptive kernel: for each tile of columns, one pass down the rows keeps each column's first
+/// maximal negative (a strictly greater score takes over, so the first row wins ties) and zeroes the
+/// gradient rows; then the base's terms of the picked pairs give the value and the two gradient entries
+/// of each column.
+@_specialize(where Base == BPRLoss, Scalar == Float)
+@_specialize(where Base == BPRLoss, Scalar == Double)
+@_specialize(where Base == HingeLoss, Scalar == Float)
+@_specialize(where Base == HingeLoss, Scalar == Double)
+@_specialize(where Base == LogSigmoidBPRLoss, Scalar == Float)
+@_specialize(where Base == LogSigmoidBPRLoss, Scalar == Double)
+func adaptiveKernel<Base: PairwiseLoss, Scalar: LossScalar>(
+  _ base: Base, _ scores: ScoreBuffers<Scalar>, gradients: GradientBuffers<Scalar>?, workspace: LossWorkspace<Scalar>
+) throws(LossError) -> LossValue<Scalar> {
+  try scores.validateShape()
+  try gradients?.validate(against: scores)
+  let (rows, b) = (scores.rows, scores.columns)
+  let reduction = base.reduction
+  let shared = UnsafeSendable(
+    (
+      scores.positiveScores.baseAddress!, scores.negativeScores.baseAddress!, scores.idealDifferences?.baseAddress,
+      gradients?.positiveScores.baseAddress, gradients?.negativeScores.baseAddress
+    ))
+  let threads = workspace.threadCount(pairs: rows * b)
+  if let gradients { zeroInParallel(gradients.negativeScores, threads: threads) }
+  let total = forEachChunk(columns: b, threads: threads) { range in
+    let (p, n, m, gp, gn) = shared.value
+    var sums = ChunkSums()
+    withUnsafeTemporaryAllocation(of: Int32.self, capacity: kernelTile) { rowIndex in
+    withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 7 * kernelTile) { scratch in
+      let rowIndex = rowIndex.baseAddress!
+      let best = scratch.baseAddress!
+      let bestRow = best + kernelTile
+      let poison = bestRow + kernelTile
+      let differences = poison + kernelTile
+      let ideal = differences + kernelTile
+      let values = ideal + kernelTile
+      let derivatives = values + kernelTile
+      var start = range.lowerBound
+      while start < range.upperBound {
+        let width = min(kernelTile, range.upperBound - start)
+        let first = n + start
+        best.update(from: first, count: width)
+        bestRow.update(repeating: 0, count: width)
+        poison.update(repeating: 0, count: width)
+        kernelAddPoison(first, to: poison, count: width)
+        for k in 1..<max(1, rows) {
+          let row = n + k * b + start
+          kernelMaxScan(row, best: best, bestRow: bestRow, poison: poison, count: width, row: k)
+        }
+        // The picked pairs: differences, margins, terms, sums, gradients.
+        kernelRowIndices(bestRow, into: rowIndex, count: width)
+        kernelDifferences(p + start, best, into: differences, poison: values, count: width)
+        kernelAddPoison(values, to: poison, count: width)
+        if let m {
+          for j in 0..<width {
+            let margin = m[Int(rowIndex[j]) * b + start + j]
+            ideal[j] = margin
+            poison[j] += margin - margin
+          }
+        }
+        if kernelPoisoned(poison, count: width) { sums.nonFinite = true }
+        base.terms(
+          differences: differences, idealDifferences: m == nil ? nil : UnsafePointer(ideal), count: width,
+          values: values, derivatives: derivatives)
+        kernelAccumulate(values, count: width, into: &sums)
+        if let gp, let gn {
+          // The positives' gradients in place; the negatives' into `ideal` (no longer needed), then scattered.
+          kernelPairGradients(
+            reduction: reduction, values: values, derivatives: derivatives, count: width, batch: b,
+            positive: gp + start, negative: ideal)
+          for j in 0..<width { gn[Int(rowIndex[j]) * b + start + j] = ideal[j] }
+        }
+        start += width
+      }
+    }
+    }
+    return sums
+  }
+  if total.nonFinite, let error = scores.nonFiniteError() { throw error }
+  return LossValue(value: Scalar(reduction.reduce(total, count: b)))
+}

@@ -1,0 +1,454 @@
+import RealModule
+
+/// The kernels' inner loops over eight lanes at a time, written for the concrete `Float` and `Double` SIMD
+/// types: the compiler turns those into packed compares, blends and arithmetic, which it does not do for
+/// the same code written generically. The generic kernels reach them through the dispatchers in
+/// `KernelOps.swift`, whose type checks fold away once the kernels are specialized.
+///
+/// The Double implementation is the Float one with the type swapped (see the bottom of this file).
+protocol VectorKernels: LossScalar {
+  /// `d = p − n` and the poison `(p − p) + (n − n)` (NaN where an input is not finite), `count` lanes.
+  static func differences(
+    _ p: UnsafePointer<Self>, _ n: UnsafePointer<Self>, into d: UnsafeMutablePointer<Self>,
+    poison: UnsafeMutablePointer<Self>, count: Int)
+  /// `poison += x − x`.
+  static func addPoison(_ x: UnsafePointer<Self>, to poison: UnsafeMutablePointer<Self>, count: Int)
+  /// One row of the adaptive scan: a strictly greater score replaces the column's best and its row; the
+  /// row's `Σ (v − v)` (NaN if a score is not finite) is added to `poison[0]`.
+  static func maxScan(
+    _ row: UnsafePointer<Self>, best: UnsafeMutablePointer<Self>, bestRow: UnsafeMutablePointer<Self>,
+    poison: UnsafeMutablePointer<Self>, count: Int, row k: Int)
+  /// One row of the WARP scan: `h = (m − p) + n`; the first `h > 0` of a column records the row and `h`.
+  static func violationScan(
+    _ row: UnsafePointer<Self>, margins: UnsafePointer<Self>?, positives: UnsafePointer<Self>,
+    found: UnsafeMutablePointer<Self>, hinge: UnsafeMutablePointer<Self>, poison: UnsafeMutablePointer<Self>,
+    count: Int, row k: Int)
+  /// Hinge terms `max(m − d, 0)` and their derivatives `−[m − d > 0]`.
+  static func hingeTerms(
+    _ d: UnsafePointer<Self>, ideal m: UnsafePointer<Self>?, count: Int, values: UnsafeMutablePointer<Self>,
+    derivatives: UnsafeMutablePointer<Self>)
+  /// `g = ∂loss/∂l · ∂l/∂d` to the positives and `−g` to the negatives.
+  static func pairGradients(
+    seedReduction: Bool, values: UnsafePointer<Self>, derivatives: UnsafePointer<Self>, count: Int, batch: Int,
+    positive: UnsafeMutablePointer<Self>, negative: UnsafeMutablePointer<Self>)
+  /// `Σ v` and `Σ v²` in `Double`.
+  static func sums(_ values: UnsafePointer<Self>, count: Int) -> (sum: Double, squares: Double)
+  /// Row numbers kept as scalars (exact below 2²⁴) converted to integers.
+  static func rowIndices(_ rows: UnsafePointer<Self>, into indices: UnsafeMutablePointer<Int32>, count: Int)
+  /// BPR terms: `y = 1 / (1 + e^{−d})`, `m − y` and `−(1 − y)·y`, with the vectorized `exp`.
+  static func bprTerms(
+    _ d: UnsafePointer<Self>, ideal m: UnsafePointer<Self>?, count: Int, values: UnsafeMutablePointer<Self>,
+    derivatives: UnsafeMutablePointer<Self>)
+}
+
+extension Float: VectorKernels {
+  @inline(__always)
+  static func rowIndices(_ rows: UnsafePointer<Float>, into indices: UnsafeMutablePointer<Int32>, count: Int) {
+    for j in 0..<count { indices[j] = Int32(rows[j]) }
+  }
+
+  @inline(__always)
+  static func bprTerms(
+    _ d: UnsafePointer<Float>, ideal m: UnsafePointer<Float>?, count: Int, values: UnsafeMutablePointer<Float>,
+    derivatives: UnsafeMutablePointer<Float>
+  ) {
+    let one = SIMD8<Float>(repeating: 1)
+    var j = 0
+    while j + 8 <= count {
+      let x = UnsafeRawPointer(d + j).loadUnaligned(as: SIMD8<Float>.self)
+      let y = one / (one + RankingLosses.vectorExp(-x))
+      let margin = m.map { UnsafeRawPointer($0 + j).loadUnaligned(as: SIMD8<Float>.self) } ?? one
+      UnsafeMutableRawPointer(values + j).storeBytes(of: margin - y, as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(derivatives + j).storeBytes(of: -((one - y) * y), as: SIMD8<Float>.self)
+      j += 8
+    }
+    while j < count {
+      let y = 1 / (1 + Float.exp(-d[j]))
+      values[j] = (m?[j] ?? 1) - y
+      derivatives[j] = -((1 - y) * y)
+      j += 1
+    }
+  }
+
+  @inline(__always)
+  static func differences(
+    _ p: UnsafePointer<Float>, _ n: UnsafePointer<Float>, into d: UnsafeMutablePointer<Float>,
+    poison: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    var j = 0
+    while j + 8 <= count {
+      let positive = UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self)
+      let negative = UnsafeRawPointer(n + j).loadUnaligned(as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(d + j).storeBytes(of: positive - negative, as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(poison + j).storeBytes(
+        of: (positive - positive) + (negative - negative), as: SIMD8<Float>.self)
+      j += 8
+    }
+    while j < count {
+      d[j] = p[j] - n[j]
+      poison[j] = (p[j] - p[j]) + (n[j] - n[j])
+      j += 1
+    }
+  }
+
+  @inline(__always)
+  static func addPoison(_ x: UnsafePointer<Float>, to poison: UnsafeMutablePointer<Float>, count: Int) {
+    var j = 0
+    while j + 8 <= count {
+      let v = UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self)
+      let old = UnsafeRawPointer(poison + j).loadUnaligned(as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(poison + j).storeBytes(of: old + (v - v), as: SIMD8<Float>.self)
+      j += 8
+    }
+    while j < count {
+      poison[j] += x[j] - x[j]
+      j += 1
+    }
+  }
+
+  @inline(__always)
+  static func maxScan(
+    _ row: UnsafePointer<Float>, best: UnsafeMutablePointer<Float>, bestRow: UnsafeMutablePointer<Float>,
+    poison: UnsafeMutablePointer<Float>, count: Int, row k: Int
+  ) {
+    let kf = SIMD8<Float>(repeating: Float(k))
+    var check0 = SIMD8<Float>()
+    var check1 = SIMD8<Float>()
+    var j = 0
+    while j + 16 <= count {
+      for half in 0..<2 {
+        let at = j + 8 * half
+        let v = UnsafeRawPointer(row + at).loadUnaligned(as: SIMD8<Float>.self)
+        let b = UnsafeRawPointer(best + at).loadUnaligned(as: SIMD8<Float>.self)
+        let greater = v .> b
+        UnsafeMutableRawPointer(best + at).storeBytes(of: b.replacing(with: v, where: greater), as: SIMD8<Float>.self)
+        let r = UnsafeRawPointer(bestRow + at).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(bestRow + at).storeBytes(
+          of: r.replacing(with: kf, where: greater), as: SIMD8<Float>.self)
+        if half == 0 { check0 += v - v } else { check1 += v - v }
+      }
+      j += 16
+    }
+    while j < count {
+      let v = row[j]
+      poison[0] += v - v
+      if v > best[j] {
+        best[j] = v
+        bestRow[j] = Float(k)
+      }
+      j += 1
+    }
+    poison[0] += (check0 + check1).sum()
+  }
+
+  @inline(__always)
+  static func violationScan(
+    _ row: UnsafePointer<Float>, margins: UnsafePointer<Float>?, positives: UnsafePointer<Float>,
+    found: UnsafeMutablePointer<Float>, hinge: UnsafeMutablePointer<Float>, poison: UnsafeMutablePointer<Float>,
+    count: Int, row k: Int
+  ) {
+    let kf = SIMD8<Float>(repeating: Float(k))
+    let one = SIMD8<Float>(repeating: 1)
+    var j = 0
+    while j + 8 <= count {
+      let v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+      let m = margins.map { UnsafeRawPointer($0 + j).loadUnaligned(as: SIMD8<Float>.self) } ?? one
+      let p = UnsafeRawPointer(positives + j).loadUnaligned(as: SIMD8<Float>.self)
+      let f = UnsafeRawPointer(found + j).loadUnaligned(as: SIMD8<Float>.self)
+      let h = (m - p) + v
+      let first = (h .> 0) .& (f .< 0)
+      UnsafeMutableRawPointer(found + j).storeBytes(of: f.replacing(with: kf, where: first), as: SIMD8<Float>.self)
+      let old = UnsafeRawPointer(hinge + j).loadUnaligned(as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(hinge + j).storeBytes(of: old.replacing(with: h, where: first), as: SIMD8<Float>.self)
+      let q = UnsafeRawPointer(poison + j).loadUnaligned(as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(poison + j).storeBytes(of: q + (v - v) + (m - m), as: SIMD8<Float>.self)
+      j += 8
+    }
+    while j < count {
+      let m = margins?[j] ?? 1
+      let h = (m - positives[j]) + row[j]
+      poison[j] += (row[j] - row[j]) + (m - m)
+      if h > 0, found[j] < 0 {
+        found[j] = Float(k)
+        hinge[j] = h
+      }
+      j += 1
+    }
+  }
+
+  @inline(__always)
+  static func hingeTerms(
+    _ d: UnsafePointer<Float>, ideal m: UnsafePointer<Float>?, count: Int, values: UnsafeMutablePointer<Float>,
+    derivatives: UnsafeMutablePointer<Float>
+  ) {
+    let one = SIMD8<Float>(repeating: 1)
+    let zero = SIMD8<Float>()
+    var j = 0
+    while j + 8 <= count {
+      let margin = m.map { UnsafeRawPointer($0 + j).loadUnaligned(as: SIMD8<Float>.self) } ?? one
+      let x = margin - UnsafeRawPointer(d + j).loadUnaligned(as: SIMD8<Float>.self)
+      let positive = x .> 0
+      UnsafeMutableRawPointer(values + j).storeBytes(of: zero.replacing(with: x, where: positive), as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(derivatives + j).storeBytes(
+        of: zero.replacing(with: -one, where: positive), as: SIMD8<Float>.self)
+      j += 8
+    }
+    while j < count {
+      let x = (m?[j] ?? 1) - d[j]
+      values[j] = x > 0 ? x : 0
+      derivatives[j] = x > 0 ? -1 : 0
+      j += 1
+    }
+  }
+
+  @inline(__always)
+  static func pairGradients(
+    seedReduction: Bool, values: UnsafePointer<Float>, derivatives: UnsafePointer<Float>, count: Int, batch: Int,
+    positive: UnsafeMutablePointer<Float>, negative: UnsafeMutablePointer<Float>
+  ) {
+    let inverse = 1 / Float(batch)
+    var j = 0
+    while j + 8 <= count {
+      let l = UnsafeRawPointer(values + j).loadUnaligned(as: SIMD8<Float>.self)
+      let dl = UnsafeRawPointer(derivatives + j).loadUnaligned(as: SIMD8<Float>.self)
+      let g = seedReduction ? (1 + 2 * l) * inverse * dl : inverse * dl
+      UnsafeMutableRawPointer(positive + j).storeBytes(of: g, as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(negative + j).storeBytes(of: -g, as: SIMD8<Float>.self)
+      j += 8
+    }
+    while j < count {
+      let g = seedReduction ? (1 + 2 * values[j]) * inverse * derivatives[j] : inverse * derivatives[j]
+      positive[j] = g
+      negative[j] = -g
+      j += 1
+    }
+  }
+
+  @inline(__always)
+  static func sums(_ values: UnsafePointer<Float>, count: Int) -> (sum: Double, squares: Double) {
+    var sum = SIMD8<Double>()
+    var squares = SIMD8<Double>()
+    var j = 0
+    while j + 8 <= count {
+      let v = SIMD8<Double>(UnsafeRawPointer(values + j).loadUnaligned(as: SIMD8<Float>.self))
+      sum += v
+      squares += v * v
+      j += 8
+    }
+    var tail = 0.0
+    var tailSquares = 0.0
+    while j < count {
+      let v = Double(values[j])
+      tail += v
+      tailSquares += v * v
+      j += 1
+    }
+    return (sum.sum() + tail, squares.sum() + tailSquares)
+  }
+}
+
+extension Double: VectorKernels {
+  @inline(__always)
+  static func rowIndices(_ rows: UnsafePointer<Double>, into indices: UnsafeMutablePointer<Int32>, count: Int) {
+    for j in 0..<count { indices[j] = Int32(rows[j]) }
+  }
+
+  @inline(__always)
+  static func bprTerms(
+    _ d: UnsafePointer<Double>, ideal m: UnsafePointer<Double>?, count: Int, values: UnsafeMutablePointer<Double>,
+    derivatives: UnsafeMutablePointer<Double>
+  ) {
+    let one = SIMD8<Double>(repeating: 1)
+    var j = 0
+    while j + 8 <= count {
+      let x = UnsafeRawPointer(d + j).loadUnaligned(as: SIMD8<Double>.self)
+      let y = one / (one + SIMD8(lowHalf: RankingLosses.vectorExp(-x.lowHalf), highHalf: RankingLosses.vectorExp(-x.highHalf)))
+      let margin = m.map { UnsafeRawPointer($0 + j).loadUnaligned(as: SIMD8<Double>.self) } ?? one
+      UnsafeMutableRawPointer(values + j).storeBytes(of: margin - y, as: SIMD8<Double>.self)
+      UnsafeMutableRawPointer(derivatives + j).storeBytes(of: -((one - y) * y), as: SIMD8<Double>.self)
+      j += 8
+    }
+    while j < count {
+      let y = 1 / (1 + Double.exp(-d[j]))
+      values[j] = (m?[j] ?? 1) - y
+      derivatives[j] = -((1 - y) * y)
+      j += 1
+    }
+  }
+
+  @inline(__always)
+  static func differences(
+    _ p: UnsafePointer<Double>, _ n: UnsafePointer<Double>, into d: UnsafeMutablePointer<Double>,
+    poison: UnsafeMutablePointer<Double>, count: Int
+  ) {
+    var j = 0
+    while j + 8 <= count {
+      let positive = UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Double>.self)
+      let negative = UnsafeRawPointer(n + j).loadUnaligned(as: SIMD8<Double>.self)
+      UnsafeMutableRawPointer(d + j).storeBytes(of: positive - negative, as: SIMD8<Double>.self)
+      UnsafeMutableRawPointer(poison + j).storeBytes(
+        of: (positive - positive) + (negative - negative), as: SIMD8<Double>.self)
+      j += 8
+    }
+    while j < count {
+      d[j] = p[j] - n[j]
+      poison[j] = (p[j] - p[j]) + (n[j] - n[j])
+      j += 1
+    }
+  }
+
+  @inline(__always)
+  static func addPoison(_ x: UnsafePointer<Double>, to poison: UnsafeMutablePointer<Double>, count: Int) {
+    var j = 0
+    while j + 8 <= count {
+      let v = UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Double>.self)
+      let old = UnsafeRawPointer(poison + j).loadUnaligned(as: SIMD8<Double>.self)
+      UnsafeMutableRawPointer(poison + j).storeBytes(of: old + (v - v), as: SIMD8<Double>.self)
+      j += 8
+    }
+    while j < count {
+      poison[j] += x[j] - x[j]
+      j += 1
+    }
+  }
+
+  @inline(__always)
+  static func maxScan(
+    _ row: UnsafePointer<Double>, best: UnsafeMutablePointer<Double>, bestRow: UnsafeMutablePointer<Double>,
+    poison: UnsafeMutablePointer<Double>, count: Int, row k: Int
+  ) {
+    let kf = SIMD8<Double>(repeating: Double(k))
+    var check0 = SIMD8<Double>()
+    var check1 = SIMD8<Double>()
+    var j = 0
+    while j + 16 <= count {
+      for half in 0..<2 {
+        let at = j + 8 * half
+        let v = UnsafeRawPointer(row + at).loadUnaligned(as: SIMD8<Double>.self)
+        let b = UnsafeRawPointer(best + at).loadUnaligned(as: SIMD8<Double>.self)
+        let greater = v .> b
+        UnsafeMutableRawPointer(best + at).storeBytes(of: b.replacing(with: v, where: greater), as: SIMD8<Double>.self)
+        let r = UnsafeRawPointer(bestRow + at).loadUnaligned(as: SIMD8<Double>.self)
+        UnsafeMutableRawPointer(bestRow + at).storeBytes(
+          of: r.replacing(with: kf, where: greater), as: SIMD8<Double>.self)
+        if half == 0 { check0 += v - v } else { check1 += v - v }
+      }
+      j += 16
+    }
+    while j < count {
+      let v = row[j]
+      poison[0] += v - v
+      if v > best[j] {
+        best[j] = v
+        bestRow[j] = Double(k)
+      }
+      j += 1
+    }
+    poison[0] += (check0 + check1).sum()
+  }
+
+  @inline(__always)
+  static func violationScan(
+    _ row: UnsafePointer<Double>, margins: UnsafePointer<Double>?, positives: UnsafePointer<Double>,
+    found: UnsafeMutablePointer<Double>, hinge: UnsafeMutablePointer<Double>, poison: UnsafeMutablePointer<Double>,
+    count: Int, row k: Int
+  ) {
+    let kf = SIMD8<Double>(repeating: Double(k))
+    let one = SIMD8<Double>(repeating: 1)
+    var j = 0
+    while j + 8 <= count {
+      let v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Double>.self)
+      let m = margins.map { UnsafeRawPointer($0 + j).loadUnaligned(as: SIMD8<Double>.self) } ?? one
+      let p = UnsafeRawPointer(positives + j).loadUnaligned(as: SIMD8<Double>.self)
+      let f = UnsafeRawPointer(found + j).loadUnaligned(as: SIMD8<Double>.self)
+      let h = (m - p) + v
+      let first = (h .> 0) .& (f .< 0)
+      UnsafeMutableRawPointer(found + j).storeBytes(of: f.replacing(with: kf, where: first), as: SIMD8<Double>.self)
+      let old = UnsafeRawPointer(hinge + j).loadUnaligned(as: SIMD8<Double>.self)
+      UnsafeMutableRawPointer(hinge + j).storeBytes(of: old.replacing(with: h, where: first), as: SIMD8<Double>.self)
+      let q = UnsafeRawPointer(poison + j).loadUnaligned(as: SIMD8<Double>.self)
+      UnsafeMutableRawPointer(poison + j).storeBytes(of: q + (v - v) + (m - m), as: SIMD8<Double>.self)
+      j += 8
+    }
+    while j < count {
+      let m = margins?[j] ?? 1
+      let h = (m - positives[j]) + row[j]
+      poison[j] += (row[j] - row[j]) + (m - m)
+      if h > 0, found[j] < 0 {
+        found[j] = Double(k)
+        hinge[j] = h
+      }
+      j += 1
+    }
+  }
+
+  @inline(__always)
+  static func hingeTerms(
+    _ d: UnsafePointer<Double>, ideal m: UnsafePointer<Double>?, count: Int, values: UnsafeMutablePointer<Double>,
+    derivatives: UnsafeMutablePointer<Double>
+  ) {
+    let one = SIMD8<Double>(repeating: 1)
+    let zero = SIMD8<Double>()
+    var j = 0
+    while j + 8 <= count {
+      let margin = m.map { UnsafeRawPointer($0 + j).loadUnaligned(as: SIMD8<Double>.self) } ?? one
+      let x = margin - UnsafeRawPointer(d + j).loadUnaligned(as: SIMD8<Double>.self)
+      let positive = x .> 0
+      UnsafeMutableRawPointer(values + j).storeBytes(of: zero.replacing(with: x, where: positive), as: SIMD8<Double>.self)
+      UnsafeMutableRawPointer(derivatives + j).storeBytes(
+        of: zero.replacing(with: -one, where: positive), as: SIMD8<Double>.self)
+      j += 8
+    }
+    while j < count {
+      let x = (m?[j] ?? 1) - d[j]
+      values[j] = x > 0 ? x : 0
+      derivatives[j] = x > 0 ? -1 : 0
+      j += 1
+    }
+  }
+
+  @inline(__always)
+  static func pairGradients(
+    seedReduction: Bool, values: UnsafePointer<Double>, derivatives: UnsafePointer<Double>, count: Int, batch: Int,
+    positive: UnsafeMutablePointer<Double>, negative: UnsafeMutablePointer<Double>
+  ) {
+    let inverse = 1 / Double(batch)
+    var j = 0
+    while j + 8 <= count {
+      let l = UnsafeRawPointer(values + j).loadUnaligned(as: SIMD8<Double>.self)
+      let dl = UnsafeRawPointer(derivatives + j).loadUnaligned(as: SIMD8<Double>.self)
+      let g = seedReduction ? (1 + 2 * l) * inverse * dl : inverse * dl
+      UnsafeMutableRawPointer(positive + j).storeBytes(of: g, as: SIMD8<Double>.self)
+      UnsafeMutableRawPointer(negative + j).storeBytes(of: -g, as: SIMD8<Double>.self)
+      j += 8
+    }
+    while j < count {
+      let g = seedReduction ? (1 + 2 * values[j]) * inverse * derivatives[j] : inverse * derivatives[j]
+      positive[j] = g
+      negative[j] = -g
+      j += 1
+    }
+  }
+
+  @inline(__always)
+  static func sums(_ values: UnsafePointer<Double>, count: Int) -> (sum: Double, squares: Double) {
+    var sum = SIMD8<Double>()
+    var squares = SIMD8<Double>()
+    var j = 0
+    while j + 8 <= count {
+      let v = UnsafeRawPointer(values + j).loadUnaligned(as: SIMD8<Double>.self)
+      sum += v
+      squares += v * v
+      j += 8
+    }
+    var tail = 0.0
+    var tailSquares = 0.0
+    while j < count {
+      let v = Double(values[j])
+      tail += v
+      tailSquares += v * v
+      j += 1
+    }
+    return (sum.sum() + tail, squares.sum() + tailSquares)
+  }
+}

@@ -1,18 +1,19 @@
 """Reference PyTorch ranking losses, copied verbatim from the seed notebook.
 
-Source: the seed notebook "Implicit Pairwise Loss Functions" (/work/shared/seed/000_1d56581b971c9f6d.txt,
-a jupytext export; categories PyTorch, LossFunction, Evaluation, Implicit), whose functions follow
-Collie's ``collie.loss`` module (https://collie.readthedocs.io/en/latest/loss.html, ShopRunner).
-Its references: Rendle et al., BPR (2009; cited there as "Hildesheim et al."); Kula, Spotlight losses; Weston et al., WSABIE (WARP).
+Source: the seed notebook "Implicit Pairwise Loss Functions"
+(/work/shared/seed/000_1d56581b971c9f6d.txt, a jupytext export). Its reference list points to
+Collie's loss documentation (https://collie.readthedocs.io/en/latest/loss.html), Spotlight's
+losses (Kula), torchmf (Rosenthal) and WSABIE (Weston et al., for WARP); the BPR docstring
+cites the BPR paper (Rendle et al., 2009) as "Hildesheim et al.".
 
 The code cells below (the import cell, ``bpr_loss``, ``adaptive_bpr_loss``, ``hinge_loss``,
 ``adaptive_hinge_loss``, ``_find_first_loss_violation``, ``warp_loss`` and
 ``ideal_difference_from_metadata``) are copied unchanged, in the notebook's order, quirks
 included: for example ``(loss.sum() + loss.pow(2).sum()) / len(positive_scores)`` as the
-reduction, ``bpr_loss`` minimising ``1 - sigmoid(d)`` rather than ``-log sigmoid(d)``,
-``warp_loss`` shadowing the name ``hinge_loss`` and using ``log(num_items / tries)``, and
+reduction, ``bpr_loss`` using ``1 - sigmoid(d)`` where the BPR paper has ``-log sigmoid(d)``,
+``warp_loss`` shadowing the name ``hinge_loss`` and weighting by ``log(num_items / tries)``, and
 ``_find_first_loss_violation`` modifying its argument in place. Only this docstring was added.
-They are used by ``compare_torch.py`` as the PyTorch baseline; do not "fix" them here.
+``compare_torch.py`` uses them as the PyTorch baseline; do not "fix" them here.
 """
 from typing import Any, Dict, Optional, Union
 import torch

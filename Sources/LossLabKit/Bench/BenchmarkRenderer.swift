@@ -38,7 +38,8 @@ public enum BenchmarkRenderer {
     let results: [JSONValue] = report.results.map { r in
       .object([
         ("loss", .string(r.loss)), ("batch", .number(Double(r.batch))), ("negatives", .number(Double(r.negatives))),
-        ("threads", .number(Double(r.threads))), ("scalar", .string(r.scalar)), ("partial_credit", .bool(r.partialCredit)),
+        ("threads", .number(Double(r.threads))), ("scalar", .string(r.scalar)),
+        ("partial_credit", .bool(r.partialCredit)),
         ("repeats", .number(Double(r.repeats))), ("median_seconds", .number(r.medianSeconds)),
         ("min_seconds", .number(r.minSeconds)), ("max_seconds", .number(r.maxSeconds)),
         ("pairs_per_second", .number(r.pairsPerSecond)), ("bytes_per_second", .number(r.bytesPerSecond)),

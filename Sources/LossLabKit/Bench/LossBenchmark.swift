@@ -116,7 +116,8 @@ public enum LossBenchmark {
     }
   }
 
-  private static func run<S: LossScalar>(_: S.Type, _ options: BenchmarkOptions, _ registry: LossRegistry) throws(LossError)
+  private static func run<S: LossScalar>(_: S.Type, _ options: BenchmarkOptions, _ registry: LossRegistry)
+    throws(LossError)
     -> BenchmarkReport
   {
     let pairs = options.batch * options.negatives
@@ -125,7 +126,9 @@ public enum LossBenchmark {
     let positives = (0..<pairs).map { _ in S(random.nextGaussian() + 1) }
     let negatives = (0..<pairs).map { _ in S(random.nextGaussian()) }
     let items = (0..<pairs).map { _ in Int.random(in: 0..<1_000, using: &random) }
-    let metadata = try ItemMetadata(fields: [.init(name: "genre", codes: (0..<1_000).map { _ in Int.random(in: 0..<20, using: &random) })])
+    let metadata = try ItemMetadata(fields: [
+      .init(name: "genre", codes: (0..<1_000).map { _ in Int.random(in: 0..<20, using: &random) })
+    ])
     let gradientPositive = UnsafeMutableBufferPointer<S>.allocate(capacity: pairs)
     let gradientNegative = UnsafeMutableBufferPointer<S>.allocate(capacity: pairs)
     gradientPositive.initialize(repeating: 0)
@@ -135,7 +138,8 @@ public enum LossBenchmark {
       gradientNegative.deallocate()
     }
     let workspace = LossWorkspace<S>(threads: options.threads)
-    let bandwidth = copyBandwidth(from: negatives, to: gradientNegative, threads: options.threads, repeats: options.repeats)
+    let bandwidth = copyBandwidth(
+      from: negatives, to: gradientNegative, threads: options.threads, repeats: options.repeats)
     var results: [BenchmarkResult] = []
     for name in options.losses {
       let descriptor = try registry.descriptor(named: name)
@@ -149,7 +153,8 @@ public enum LossBenchmark {
         try negatives.withUnsafeBufferPointer { neg throws(LossError) in
           try items.withUnsafeBufferPointer { ids throws(LossError) in
             let scores = ScoreBuffers(
-              positiveScores: UnsafeBufferPointer(rebasing: p[0..<b]), negativeScores: UnsafeBufferPointer(rebasing: neg[0..<(b * n)]),
+              positiveScores: UnsafeBufferPointer(rebasing: p[0..<b]),
+              negativeScores: UnsafeBufferPointer(rebasing: neg[0..<(b * n)]),
               rows: n, positiveItems: UnsafeBufferPointer(rebasing: ids[0..<b]),
               negativeItems: UnsafeBufferPointer(rebasing: ids[0..<(b * n)]))
             let gradients = GradientBuffers(

@@ -26,53 +26,53 @@ func adaptiveKernel<Base: PairwiseLoss, Scalar: LossScalar>(
     let (p, n, m, gp, gn) = shared.value
     var sums = ChunkSums()
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: kernelTile) { rowIndex in
-    withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 7 * kernelTile) { scratch in
-      let rowIndex = rowIndex.baseAddress!
-      let best = scratch.baseAddress!
-      let bestRow = best + kernelTile
-      let poison = bestRow + kernelTile
-      let differences = poison + kernelTile
-      let ideal = differences + kernelTile
-      let values = ideal + kernelTile
-      let derivatives = values + kernelTile
-      var start = range.lowerBound
-      while start < range.upperBound {
-        let width = min(kernelTile, range.upperBound - start)
-        let first = n + start
-        best.update(from: first, count: width)
-        bestRow.update(repeating: 0, count: width)
-        poison.update(repeating: 0, count: width)
-        kernelAddPoison(first, to: poison, count: width)
-        for k in 1..<max(1, rows) {
-          let row = n + k * b + start
-          kernelMaxScan(row, best: best, bestRow: bestRow, poison: poison, count: width, row: k)
-        }
-        // The picked pairs: differences, margins, terms, sums, gradients.
-        kernelRowIndices(bestRow, into: rowIndex, count: width)
-        kernelDifferences(p + start, best, into: differences, poison: values, count: width)
-        kernelAddPoison(values, to: poison, count: width)
-        if let m {
-          for j in 0..<width {
-            let margin = m[Int(rowIndex[j]) * b + start + j]
-            ideal[j] = margin
-            poison[j] += margin - margin
+      withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 7 * kernelTile) { scratch in
+        let rowIndex = rowIndex.baseAddress!
+        let best = scratch.baseAddress!
+        let bestRow = best + kernelTile
+        let poison = bestRow + kernelTile
+        let differences = poison + kernelTile
+        let ideal = differences + kernelTile
+        let values = ideal + kernelTile
+        let derivatives = values + kernelTile
+        var start = range.lowerBound
+        while start < range.upperBound {
+          let width = min(kernelTile, range.upperBound - start)
+          let first = n + start
+          best.update(from: first, count: width)
+          bestRow.update(repeating: 0, count: width)
+          poison.update(repeating: 0, count: width)
+          kernelAddPoison(first, to: poison, count: width)
+          for k in 1..<max(1, rows) {
+            let row = n + k * b + start
+            kernelMaxScan(row, best: best, bestRow: bestRow, poison: poison, count: width, row: k)
           }
+          // The picked pairs: differences, margins, terms, sums, gradients.
+          kernelRowIndices(bestRow, into: rowIndex, count: width)
+          kernelDifferences(p + start, best, into: differences, poison: values, count: width)
+          kernelAddPoison(values, to: poison, count: width)
+          if let m {
+            for j in 0..<width {
+              let margin = m[Int(rowIndex[j]) * b + start + j]
+              ideal[j] = margin
+              poison[j] += margin - margin
+            }
+          }
+          if kernelPoisoned(poison, count: width) { sums.nonFinite = true }
+          base.terms(
+            differences: differences, idealDifferences: m == nil ? nil : UnsafePointer(ideal), count: width,
+            values: values, derivatives: derivatives)
+          kernelAccumulate(values, count: width, into: &sums)
+          if let gp, let gn {
+            // The positives' gradients in place; the negatives' into `ideal` (no longer needed), then scattered.
+            kernelPairGradients(
+              reduction: reduction, values: values, derivatives: derivatives, count: width, batch: b,
+              positive: gp + start, negative: ideal)
+            for j in 0..<width { gn[Int(rowIndex[j]) * b + start + j] = ideal[j] }
+          }
+          start += width
         }
-        if kernelPoisoned(poison, count: width) { sums.nonFinite = true }
-        base.terms(
-          differences: differences, idealDifferences: m == nil ? nil : UnsafePointer(ideal), count: width,
-          values: values, derivatives: derivatives)
-        kernelAccumulate(values, count: width, into: &sums)
-        if let gp, let gn {
-          // The positives' gradients in place; the negatives' into `ideal` (no longer needed), then scattered.
-          kernelPairGradients(
-            reduction: reduction, values: values, derivatives: derivatives, count: width, batch: b,
-            positive: gp + start, negative: ideal)
-          for j in 0..<width { gn[Int(rowIndex[j]) * b + start + j] = ideal[j] }
-        }
-        start += width
       }
-    }
     }
     return sums
   }

@@ -24,9 +24,13 @@ func kernelDifferences<S: LossScalar>(
   count: Int
 ) {
   if S.self == Float.self {
-    Float.differences(cast(p, Float.self), cast(n, Float.self), into: cast(d, Float.self), poison: cast(poison, Float.self), count: count)
+    Float.differences(
+      cast(p, Float.self), cast(n, Float.self), into: cast(d, Float.self), poison: cast(poison, Float.self),
+      count: count)
   } else if S.self == Double.self {
-    Double.differences(cast(p, Double.self), cast(n, Double.self), into: cast(d, Double.self), poison: cast(poison, Double.self), count: count)
+    Double.differences(
+      cast(p, Double.self), cast(n, Double.self), into: cast(d, Double.self), poison: cast(poison, Double.self),
+      count: count)
   } else {
     for j in 0..<count {
       d[j] = p[j] - n[j]
@@ -211,4 +215,25 @@ func kernelRowIndices<S: LossScalar>(_ rows: UnsafePointer<S>, into indices: Uns
   } else {
     for j in 0..<count { indices[j] = Int32(rows[j]) }
   }
+}
+
+/// The fused one-loop pairwise pass of the seed's hinge or BPR, for `Float` and `Double`; `nil` for other
+/// scalar types (the kernel then takes its general path).
+@inline(__always)
+func kernelFusedPairwise<S: LossScalar>(
+  bpr: Bool, _ p: UnsafePointer<S>, _ n: UnsafePointer<S>, ideal m: UnsafePointer<S>?, count: Int, batch: Int,
+  gp: UnsafeMutablePointer<S>?, gn: UnsafeMutablePointer<S>?
+) -> (sum: Double, squares: Double, nonFinite: Bool)? {
+  if S.self == Float.self {
+    let r = Float.fusedPairwise(
+      bpr: bpr, cast(p, Float.self), cast(n, Float.self), ideal: cast(m, Float.self), count: count, batch: batch,
+      gp: gp.map { cast($0, Float.self) }, gn: gn.map { cast($0, Float.self) })
+    return (r.sum, r.squares, !r.poison.isFinite)
+  } else if S.self == Double.self {
+    let r = Double.fusedPairwise(
+      bpr: bpr, cast(p, Double.self), cast(n, Double.self), ideal: cast(m, Double.self), count: count, batch: batch,
+      gp: gp.map { cast($0, Double.self) }, gn: gn.map { cast($0, Double.self) })
+    return (r.sum, r.squares, !r.poison.isFinite)
+  }
+  return nil
 }

@@ -20,9 +20,22 @@ func pairwiseKernel<Loss: PairwiseLoss, Scalar: LossScalar>(
       scores.positiveScores.baseAddress!, scores.negativeScores.baseAddress!, scores.idealDifferences?.baseAddress,
       gradients?.positiveScores.baseAddress, gradients?.negativeScores.baseAddress
     ))
+  // The seed's hinge and BPR in one loop per chunk (Float, Double).
+  let seedLoss = Loss.self == HingeLoss.self || Loss.self == BPRLoss.self
   let total = forEachChunk(columns: b, threads: workspace.threadCount(pairs: b)) { range in
     let (p, n, m, gp, gn) = shared.value
     var sums = ChunkSums()
+    if seedLoss,
+      let fused = kernelFusedPairwise(
+        bpr: Loss.self == BPRLoss.self, p + range.lowerBound, n + range.lowerBound,
+        ideal: m.map { UnsafePointer($0 + range.lowerBound) }, count: range.count, batch: b,
+        gp: gp.map { $0 + range.lowerBound }, gn: gn.map { $0 + range.lowerBound })
+    {
+      sums.sum = fused.sum
+      sums.sumOfSquares = fused.squares
+      sums.nonFinite = fused.nonFinite
+      return sums
+    }
     withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 4 * kernelTile) { scratch in
       let differences = scratch.baseAddress!
       let values = differences + kernelTile

@@ -59,7 +59,8 @@ public struct ScoreBuffers<Scalar: LossScalar> {
       throw .shapeMismatch("ideal differences have \(idealDifferences.count) values, expected \(pairs)")
     }
     if let positiveItems, positiveItems.count != b {
-      throw .shapeMismatch("positive_items has \(counted(positiveItems.count, "id")) but there are \(b) positive scores")
+      throw .shapeMismatch(
+        "positive_items has \(counted(positiveItems.count, "id")) but there are \(b) positive scores")
     }
     if let negativeItems, negativeItems.count != pairs {
       throw .shapeMismatch("negative_items has \(negativeItems.count) ids, expected \(pairs)")

@@ -33,6 +33,12 @@ protocol VectorKernels: LossScalar {
     positive: UnsafeMutablePointer<Self>, negative: UnsafeMutablePointer<Self>)
   /// `Σ v` and `Σ v²` in `Double`.
   static func sums(_ values: UnsafePointer<Self>, count: Int) -> (sum: Double, squares: Double)
+  /// The whole pairwise pass for the seed's hinge or BPR in one loop: terms, `Σ l`, `Σ l²`, the poison of
+  /// the inputs and (when `gp` is given) both gradients, with `∂loss/∂l = (1 + 2l)/B`.
+  static func fusedPairwise(
+    bpr: Bool, _ p: UnsafePointer<Self>, _ n: UnsafePointer<Self>, ideal m: UnsafePointer<Self>?, count: Int,
+    batch: Int, gp: UnsafeMutablePointer<Self>?, gn: UnsafeMutablePointer<Self>?
+  ) -> (sum: Double, squares: Double, poison: Self)
   /// Row numbers kept as scalars (exact below 2²⁴) converted to integers.
   static func rowIndices(_ rows: UnsafePointer<Self>, into indices: UnsafeMutablePointer<Int32>, count: Int)
   /// BPR terms: `y = 1 / (1 + e^{−d})`, `m − y` and `−(1 − y)·y`, with the vectorized `exp`.
@@ -42,6 +48,69 @@ protocol VectorKernels: LossScalar {
 }
 
 extension Float: VectorKernels {
+  @inline(__always)
+  static func fusedPairwise(
+    bpr: Bool, _ p: UnsafePointer<Float>, _ n: UnsafePointer<Float>, ideal m: UnsafePointer<Float>?, count: Int,
+    batch: Int, gp: UnsafeMutablePointer<Float>?, gn: UnsafeMutablePointer<Float>?
+  ) -> (sum: Double, squares: Double, poison: Float) {
+    let one = SIMD8<Float>(repeating: 1)
+    let zero = SIMD8<Float>()
+    let inverse = SIMD8<Float>(repeating: 1 / Float(batch))
+    var sum = SIMD8<Double>()
+    var squares = SIMD8<Double>()
+    var poison = SIMD8<Float>()
+    var j = 0
+    while j + 8 <= count {
+      let positive = UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self)
+      let negative = UnsafeRawPointer(n + j).loadUnaligned(as: SIMD8<Float>.self)
+      let margin = m.map { UnsafeRawPointer($0 + j).loadUnaligned(as: SIMD8<Float>.self) } ?? one
+      poison += (positive - positive) + (negative - negative) + (margin - margin)
+      let d = positive - negative
+      let l: SIMD8<Float>
+      let dl: SIMD8<Float>
+      if bpr {
+        let y = one / (one + RankingLosses.vectorExp(-d))
+        l = margin - y
+        dl = -((one - y) * y)
+      } else {
+        let x = margin - d
+        let active = x .> 0
+        l = zero.replacing(with: x, where: active)
+        dl = zero.replacing(with: -one, where: active)
+      }
+      let wide = SIMD8<Double>(l)
+      sum += wide
+      squares += wide * wide
+      if let gp, let gn {
+        let g = (one + 2 * l) * inverse * dl
+        UnsafeMutableRawPointer(gp + j).storeBytes(of: g, as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(gn + j).storeBytes(of: -g, as: SIMD8<Float>.self)
+      }
+      j += 8
+    }
+    var tail = 0.0
+    var tailSquares = 0.0
+    var tailPoison: Float = 0
+    while j < count {
+      let margin = m?[j] ?? 1
+      tailPoison += (p[j] - p[j]) + (n[j] - n[j]) + (margin - margin)
+      let d = p[j] - n[j]
+      let t =
+        bpr
+        ? BPRLoss().term(difference: d, idealDifference: margin)
+        : HingeLoss().term(difference: d, idealDifference: margin)
+      tail += Double(t.value)
+      tailSquares += Double(t.value) * Double(t.value)
+      if let gp, let gn {
+        let g = (1 + 2 * t.value) * (1 / Float(batch)) * t.derivative
+        gp[j] = g
+        gn[j] = -g
+      }
+      j += 1
+    }
+    return (sum.sum() + tail, squares.sum() + tailSquares, poison.sum() + tailPoison)
+  }
+
   @inline(__always)
   static func rowIndices(_ rows: UnsafePointer<Float>, into indices: UnsafeMutablePointer<Int32>, count: Int) {
     for j in 0..<count { indices[j] = Int32(rows[j]) }
@@ -188,7 +257,8 @@ extension Float: VectorKernels {
       let margin = m.map { UnsafeRawPointer($0 + j).loadUnaligned(as: SIMD8<Float>.self) } ?? one
       let x = margin - UnsafeRawPointer(d + j).loadUnaligned(as: SIMD8<Float>.self)
       let positive = x .> 0
-      UnsafeMutableRawPointer(values + j).storeBytes(of: zero.replacing(with: x, where: positive), as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(values + j).storeBytes(
+        of: zero.replacing(with: x, where: positive), as: SIMD8<Float>.self)
       UnsafeMutableRawPointer(derivatives + j).storeBytes(
         of: zero.replacing(with: -one, where: positive), as: SIMD8<Float>.self)
       j += 8
@@ -249,6 +319,71 @@ extension Float: VectorKernels {
 
 extension Double: VectorKernels {
   @inline(__always)
+  static func fusedPairwise(
+    bpr: Bool, _ p: UnsafePointer<Double>, _ n: UnsafePointer<Double>, ideal m: UnsafePointer<Double>?, count: Int,
+    batch: Int, gp: UnsafeMutablePointer<Double>?, gn: UnsafeMutablePointer<Double>?
+  ) -> (sum: Double, squares: Double, poison: Double) {
+    let one = SIMD8<Double>(repeating: 1)
+    let zero = SIMD8<Double>()
+    let inverse = SIMD8<Double>(repeating: 1 / Double(batch))
+    var sum = SIMD8<Double>()
+    var squares = SIMD8<Double>()
+    var poison = SIMD8<Double>()
+    var j = 0
+    while j + 8 <= count {
+      let positive = UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Double>.self)
+      let negative = UnsafeRawPointer(n + j).loadUnaligned(as: SIMD8<Double>.self)
+      let margin = m.map { UnsafeRawPointer($0 + j).loadUnaligned(as: SIMD8<Double>.self) } ?? one
+      poison += (positive - positive) + (negative - negative) + (margin - margin)
+      let d = positive - negative
+      let l: SIMD8<Double>
+      let dl: SIMD8<Double>
+      if bpr {
+        let y =
+          one
+          / (one + SIMD8(lowHalf: RankingLosses.vectorExp(-d.lowHalf), highHalf: RankingLosses.vectorExp(-d.highHalf)))
+        l = margin - y
+        dl = -((one - y) * y)
+      } else {
+        let x = margin - d
+        let active = x .> 0
+        l = zero.replacing(with: x, where: active)
+        dl = zero.replacing(with: -one, where: active)
+      }
+      let wide = l
+      sum += wide
+      squares += wide * wide
+      if let gp, let gn {
+        let g = (one + 2 * l) * inverse * dl
+        UnsafeMutableRawPointer(gp + j).storeBytes(of: g, as: SIMD8<Double>.self)
+        UnsafeMutableRawPointer(gn + j).storeBytes(of: -g, as: SIMD8<Double>.self)
+      }
+      j += 8
+    }
+    var tail = 0.0
+    var tailSquares = 0.0
+    var tailPoison: Double = 0
+    while j < count {
+      let margin = m?[j] ?? 1
+      tailPoison += (p[j] - p[j]) + (n[j] - n[j]) + (margin - margin)
+      let d = p[j] - n[j]
+      let t =
+        bpr
+        ? BPRLoss().term(difference: d, idealDifference: margin)
+        : HingeLoss().term(difference: d, idealDifference: margin)
+      tail += Double(t.value)
+      tailSquares += Double(t.value) * Double(t.value)
+      if let gp, let gn {
+        let g = (1 + 2 * t.value) * (1 / Double(batch)) * t.derivative
+        gp[j] = g
+        gn[j] = -g
+      }
+      j += 1
+    }
+    return (sum.sum() + tail, squares.sum() + tailSquares, poison.sum() + tailPoison)
+  }
+
+  @inline(__always)
   static func rowIndices(_ rows: UnsafePointer<Double>, into indices: UnsafeMutablePointer<Int32>, count: Int) {
     for j in 0..<count { indices[j] = Int32(rows[j]) }
   }
@@ -262,7 +397,9 @@ extension Double: VectorKernels {
     var j = 0
     while j + 8 <= count {
       let x = UnsafeRawPointer(d + j).loadUnaligned(as: SIMD8<Double>.self)
-      let y = one / (one + SIMD8(lowHalf: RankingLosses.vectorExp(-x.lowHalf), highHalf: RankingLosses.vectorExp(-x.highHalf)))
+      let y =
+        one
+        / (one + SIMD8(lowHalf: RankingLosses.vectorExp(-x.lowHalf), highHalf: RankingLosses.vectorExp(-x.highHalf)))
       let margin = m.map { UnsafeRawPointer($0 + j).loadUnaligned(as: SIMD8<Double>.self) } ?? one
       UnsafeMutableRawPointer(values + j).storeBytes(of: margin - y, as: SIMD8<Double>.self)
       UnsafeMutableRawPointer(derivatives + j).storeBytes(of: -((one - y) * y), as: SIMD8<Double>.self)
@@ -394,7 +531,8 @@ extension Double: VectorKernels {
       let margin = m.map { UnsafeRawPointer($0 + j).loadUnaligned(as: SIMD8<Double>.self) } ?? one
       let x = margin - UnsafeRawPointer(d + j).loadUnaligned(as: SIMD8<Double>.self)
       let positive = x .> 0
-      UnsafeMutableRawPointer(values + j).storeBytes(of: zero.replacing(with: x, where: positive), as: SIMD8<Double>.self)
+      UnsafeMutableRawPointer(values + j).storeBytes(
+        of: zero.replacing(with: x, where: positive), as: SIMD8<Double>.self)
       UnsafeMutableRawPointer(derivatives + j).storeBytes(
         of: zero.replacing(with: -one, where: positive), as: SIMD8<Double>.self)
       j += 8

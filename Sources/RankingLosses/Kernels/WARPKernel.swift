@@ -27,53 +27,53 @@ func warpKernel<Scalar: LossScalar>(
       let (p, n, m, gp, gn, weights) = shared.value
       var sums = ChunkSums()
       withUnsafeTemporaryAllocation(of: Int32.self, capacity: kernelTile) { rowIndex in
-      withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 4 * kernelTile) { scratch in
-        let rowIndex = rowIndex.baseAddress!
-        let found = scratch.baseAddress!  // the first violating row, or −1
-        let hinge = found + kernelTile
-        let poison = hinge + kernelTile
-        let values = poison + kernelTile
-        var start = range.lowerBound
-        while start < range.upperBound {
-          let width = min(kernelTile, range.upperBound - start)
-          let positives = p + start
-          found.update(repeating: -1, count: width)
-          hinge.update(repeating: 0, count: width)
-          poison.update(repeating: 0, count: width)
-          kernelAddPoison(positives, to: poison, count: width)
-          for k in 0..<rows {
-            let row = n + k * b + start
-            kernelViolationScan(
-              row, margins: m.map { UnsafePointer($0 + k * b + start) }, positives: positives, found: found,
-              hinge: hinge, poison: poison, count: width, row: k)
+        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 4 * kernelTile) { scratch in
+          let rowIndex = rowIndex.baseAddress!
+          let found = scratch.baseAddress!  // the first violating row, or −1
+          let hinge = found + kernelTile
+          let poison = hinge + kernelTile
+          let values = poison + kernelTile
+          var start = range.lowerBound
+          while start < range.upperBound {
+            let width = min(kernelTile, range.upperBound - start)
+            let positives = p + start
+            found.update(repeating: -1, count: width)
+            hinge.update(repeating: 0, count: width)
+            poison.update(repeating: 0, count: width)
+            kernelAddPoison(positives, to: poison, count: width)
+            for k in 0..<rows {
+              let row = n + k * b + start
+              kernelViolationScan(
+                row, margins: m.map { UnsafePointer($0 + k * b + start) }, positives: positives, found: found,
+                hinge: hinge, poison: poison, count: width, row: k)
+            }
+            if kernelPoisoned(poison, count: width) { sums.nonFinite = true }
+            kernelRowIndices(found, into: rowIndex, count: width)
+            for j in 0..<width {
+              let k = Int(rowIndex[j])
+              guard k >= 0 else {
+                values[j] = 0
+                gp?[start + j] = 0
+                continue
+              }
+              let tries = k + 1
+              if tries > numItems {
+                sums.negativeWeightColumns += 1
+                sums.largestTries = max(sums.largestTries, tries)
+              }
+              let w = weights[tries]
+              let l = w * hinge[j]
+              values[j] = l
+              if let gp, let gn {
+                let g = w * (1 + 2 * l) / Scalar(b)
+                gp[start + j] = -g
+                gn[k * b + start + j] = g
+              }
+            }
+            kernelAccumulate(values, count: width, into: &sums)
+            start += width
           }
-          if kernelPoisoned(poison, count: width) { sums.nonFinite = true }
-          kernelRowIndices(found, into: rowIndex, count: width)
-          for j in 0..<width {
-            let k = Int(rowIndex[j])
-            guard k >= 0 else {
-              values[j] = 0
-              gp?[start + j] = 0
-              continue
-            }
-            let tries = k + 1
-            if tries > numItems {
-              sums.negativeWeightColumns += 1
-              sums.largestTries = max(sums.largestTries, tries)
-            }
-            let w = weights[tries]
-            let l = w * hinge[j]
-            values[j] = l
-            if let gp, let gn {
-              let g = w * (1 + 2 * l) / Scalar(b)
-              gp[start + j] = -g
-              gn[k * b + start + j] = g
-            }
-          }
-          kernelAccumulate(values, count: width, into: &sums)
-          start += width
         }
-      }
       }
       return sums
     }

@@ -1,0 +1,131 @@
+import LossLabTestSupport
+import RankingLosses
+import Testing
+
+/// Evaluates a golden case through the buffer API with a given workspace.
+func evaluateWithBuffers<S: LossScalar>(
+  _ golden: GoldenCase, _: S.Type, workspace: LossWorkspace<S>
+) throws -> (value: S, positive: [S], negative: [S]) {
+  let loss = try golden.makeLoss()
+  let batch = try golden.batch(S.self)
+  let (rows, b) = (batch.negativeScores.rows, batch.batchSize)
+  var positive = [S](repeating: .nan, count: b)
+  var negative = [S](repeating: .nan, count: rows * b)
+  let value = try batch.positiveScores.withUnsafeBufferPointer { p in
+    try batch.negativeScores.storage.withUnsafeBufferPointer { n in
+      try (batch.positiveItems ?? []).withUnsafeBufferPointer { pi in
+        try (batch.negativeItems?.storage ?? []).withUnsafeBufferPointer { ni in
+          try positive.withUnsafeMutableBufferPointer { gp in
+            try negative.withUnsafeMutableBufferPointer { gn in
+              let scores = ScoreBuffers(
+                positiveScores: p, negativeScores: n, rows: rows,
+                positiveItems: batch.positiveItems == nil ? nil : pi,
+                negativeItems: batch.negativeItems == nil ? nil : ni)
+              return try loss.evaluate(
+                scores, gradients: GradientBuffers(positiveScores: gp, negativeScores: gn), workspace: workspace
+              ).value
+            }
+          }
+        }
+      }
+    }
+  }
+  return (value, positive, negative)
+}
+
+@Suite("Fused kernels through caller-owned buffers")
+struct FastPathTests {
+  /// Every golden case on one thread and on two (with the parallel threshold at 0, so that even B = 1
+  /// splits), in Double and Float, against the same tolerances as the array API.
+  @Test("golden cases, 1 and 2 threads", arguments: GoldenCase.all.filter { !$0.lossLabRejects })
+  func golden(_ golden: GoldenCase) throws {
+    let rtol = golden.needsFloat32Tolerance ? 1e-6 : 1e-12
+    let expectedGradients = golden.expectedGradPositive! + golden.expectedGradNegative!.flatMap { $0 }
+    let scale = expectedGradients.map(abs).max() ?? 0
+    for threads in [1, 2] {
+      let workspace = LossWorkspace<Double>(threads: threads, parallelThreshold: 0)
+      let (value, positive, negative) = try evaluateWithBuffers(golden, Double.self, workspace: workspace)
+      let expected = golden.expectedLoss!
+      #expect(abs(value - expected) <= 1e-15 + rtol * abs(expected), "\(golden.id), \(threads) threads")
+      for (got, want) in zip(positive + negative, expectedGradients) {
+        #expect(abs(got - want) <= 1e-15 + rtol * scale, "\(golden.id), \(threads) threads: \(got) vs \(want)")
+      }
+      let float = try evaluateWithBuffers(
+        golden, Float.self, workspace: LossWorkspace<Float>(threads: threads, parallelThreshold: 0))
+      let expected32 = golden.expectedLossFloat32!
+      #expect(abs(Double(float.value) - expected32) <= 1e-6 + 1e-5 * abs(expected32), "\(golden.id) Float")
+    }
+  }
+
+  /// One thread and two differ only in the order the chunks' `Double` sums are added: the gradients are
+  /// identical and the values agree to a few ulps of the sum of |l| (bound: 2 · B · 2⁻⁵³ · Σ|l| / B).
+  @Test("1 and 2 threads agree", arguments: LossRegistry.standard.names)
+  func threadsAgree(_ name: String) throws {
+    let loss = try LossRegistry.standard.makeLoss(name, parameters: name == "warp" ? ["num_items": .integer(500)] : [:])
+    var random = SplitMix64(seed: 9)
+    let (b, n) = loss.kind == .pairwise ? (20_000, 1) : (3_000, 17)
+    let batch = LossBatch<Float>(
+      positiveScores: (0..<b).map { _ in Float(random.nextGaussian() + 1) },
+      negativeScores: try ScoreMatrix(
+        rows: n, columns: b, storage: (0..<(n * b)).map { _ in Float(random.nextGaussian()) }))
+    func run(_ threads: Int) throws -> LossOutput<Float> {
+      let workspace = LossWorkspace<Float>(threads: threads, parallelThreshold: 0)
+      return try batch.positiveScores.withUnsafeBufferPointer { p in
+        try batch.negativeScores.storage.withUnsafeBufferPointer { neg in
+          var gp = [Float](repeating: 0, count: b)
+          var gn = [Float](repeating: 0, count: n * b)
+          let value = try gp.withUnsafeMutableBufferPointer { gp in
+            try gn.withUnsafeMutableBufferPointer { gn in
+              try loss.evaluate(
+                ScoreBuffers(positiveScores: p, negativeScores: neg, rows: n),
+                gradients: GradientBuffers(positiveScores: gp, negativeScores: gn), workspace: workspace)
+            }
+          }
+          return LossOutput(
+            value: value.value,
+            gradients: LossGradients(
+              positiveScores: gp, negativeScores: try ScoreMatrix(rows: n, columns: b, storage: gn)))
+        }
+      }
+    }
+    let one = try run(1)
+    let two = try run(2)
+    #expect(one.gradients == two.gradients)
+    #expect(abs(Double(one.value) - Double(two.value)) <= 4 * Double(one.value.ulp), "\(one.value) vs \(two.value)")
+    // And the array API gives the same numbers.
+    let array = try loss.evaluate(batch, computeGradients: true)
+    #expect(array.gradients == one.gradients)
+  }
+
+  @Test("the fast path rejects NaN and bad shapes with the array API's messages")
+  func errors() throws {
+    let loss = try LossRegistry.standard.makeLoss("adaptive_hinge")
+    let workspace = LossWorkspace<Double>(threads: 2, parallelThreshold: 0)
+    let positives: [Double] = [1, 2, 3]
+    let negatives: [Double] = [0, 1, 2, 3, .nan, 5]
+    let message: String = positives.withUnsafeBufferPointer { p in
+      negatives.withUnsafeBufferPointer { n in
+        do {
+          _ = try loss.evaluate(
+            ScoreBuffers(positiveScores: p, negativeScores: n, rows: 2), gradients: nil, workspace: workspace)
+          return "no error"
+        } catch {
+          return "\(error)"
+        }
+      }
+    }
+    #expect(message == "negative_scores[1][1] is NaN; scores must be finite")
+    let shape: String = positives.withUnsafeBufferPointer { p in
+      negatives.withUnsafeBufferPointer { n in
+        do {
+          _ = try loss.evaluate(
+            ScoreBuffers(positiveScores: p, negativeScores: n, rows: 4), gradients: nil, workspace: workspace)
+          return "no error"
+        } catch {
+          return "\(error)"
+        }
+      }
+    }
+    #expect(shape == "negative_scores has 6 values but 4 rows of 3 positive scores need 12")
+  }
+}

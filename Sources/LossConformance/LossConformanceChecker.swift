@@ -81,6 +81,9 @@ public struct LossConformanceChecker: Sendable {
   public var probe: Double
   /// The relative tolerance of the permutation check (sums in another order round differently).
   public var permutationTolerance: Double
+  /// 1 checks the loss's ``LossProtocol/evaluate(_:computeGradients:)``; above 1, its fast path
+  /// (``LossProtocol/evaluate(_:gradients:workspace:)``) on that many threads, splitting every batch.
+  public var threads: Int
 
   /// Creates a checker; the defaults suit losses of order-1 scores in `Double`.
   ///
@@ -96,11 +99,13 @@ public struct LossConformanceChecker: Sendable {
   ///   - atol: Absolute tolerance of the gradient check, default `1e-8`.
   ///   - probe: Step used to find unused negatives, default `1e-3`.
   ///   - permutationTolerance: Relative tolerance of the permutation check, default `1e-12`.
+  ///   - threads: Threads of the fast path, default 1; more split even the smallest batch.
   public init(
     seed: UInt64 = 0x5EED, trials: Int = 25, maxBatchSize: Int = 9, maxNegatives: Int = 6,
     itemCount: Int = 6, scoreScale: Double = 1.5, step: Double = 1e-6, rtol: Double = 1e-6,
-    atol: Double = 1e-8, probe: Double = 1e-3, permutationTolerance: Double = 1e-12
+    atol: Double = 1e-8, probe: Double = 1e-3, permutationTolerance: Double = 1e-12, threads: Int = 1
   ) {
+    self.threads = max(1, threads)
     precondition(trials >= 1 && maxBatchSize >= 1 && maxNegatives >= 1 && itemCount >= 1)
     self.seed = seed
     self.trials = trials
@@ -163,7 +168,14 @@ private struct CheckRun {
   }
 
   func evaluate(_ batch: LossBatch<Double>, gradients: Bool) -> Result<LossOutput<Double>, LossError> {
-    Result { () throws(LossError) in try loss.evaluate(batch, computeGradients: gradients) }
+    guard checker.threads > 1 else {
+      return Result { () throws(LossError) in try loss.evaluate(batch, computeGradients: gradients) }
+    }
+    // The fast path on several threads, splitting even the smallest batch.
+    let workspace = LossWorkspace<Double>(threads: checker.threads, parallelThreshold: 0)
+    return Result { () throws(LossError) in
+      try loss.evaluate(batch, computeGradients: gradients, workspace: workspace)
+    }
   }
 
   mutating func checkRejections() {

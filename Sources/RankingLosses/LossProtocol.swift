@@ -91,6 +91,18 @@ extension LossProtocol {
   }
 }
 
+extension LossProtocol {
+  /// Computes the loss of a batch through the fast path with a given workspace (and so its thread count),
+  /// allocating the gradient arrays.
+  ///
+  /// - Throws: ``LossError`` as ``evaluate(_:computeGradients:)`` does.
+  public func evaluate<Scalar: LossScalar>(
+    _ batch: LossBatch<Scalar>, computeGradients: Bool, workspace: LossWorkspace<Scalar>
+  ) throws(LossError) -> LossOutput<Scalar> {
+    try evaluateThroughBuffers(self, batch, computeGradients: computeGradients, workspace: workspace)
+  }
+}
+
 /// Evaluates a batch through a loss's fast path: shape checks, gradient arrays when asked, and views of the
 /// batch's arrays handed to ``LossProtocol/evaluate(_:gradients:workspace:)``.
 func evaluateThroughBuffers<Loss: LossProtocol, Scalar: LossScalar>(

@@ -56,6 +56,14 @@ struct ConformanceTests {
     #expect(report.skippedCoordinates < report.assertions / 20, "\(report)")
   }
 
+  /// The same on two threads: every random batch, however small, is split between them.
+  @Test("plain loss conforms on two threads", arguments: names)
+  func twoThreads(_ name: String) throws {
+    let loss = try Self.registry.makeLoss(name, parameters: name == "warp" ? ["num_items": .integer(50)] : [:])
+    let report = LossConformanceChecker(seed: 3, trials: 20, maxBatchSize: 150, threads: 2).check(loss)
+    #expect(report.passed, "\(report)")
+  }
+
   @Test("loss with partial credit conforms", arguments: names)
   func partialCredit(_ name: String) throws {
     let base = try Self.registry.makeLoss(name, parameters: name == "warp" ? ["num_items": .integer(50)] : [:])

@@ -33,6 +33,8 @@ public enum LossError: Error, Sendable, Equatable, CustomStringConvertible {
   case invalidWeight(field: String, weight: Double)
   /// The same field is weighted twice.
   case duplicateWeight(field: String)
+  /// More fields are weighted than partial credit supports (16).
+  case tooManyWeightedFields(Int)
   /// The weights add up to more than 1 (the seed's check, in float64, in the order given).
   case weightSumAboveOne(Double)
   /// No loss of that name is registered.
@@ -84,6 +86,8 @@ public enum LossError: Error, Sendable, Equatable, CustomStringConvertible {
       return "metadata weight for '\(field)' is \(weight); weights must be finite and >= 0"
     case .duplicateWeight(let field):
       return "metadata field '\(field)' is weighted twice"
+    case .tooManyWeightedFields(let count):
+      return "\(count) metadata fields are weighted; partial credit takes at most \(MetadataWeights.maximumFields)"
     case .weightSumAboveOne(let sum):
       return "sum of metadata weights was \(sum), must be <=1"
     case .unknownLoss(let name, let known, let suggestion):

@@ -35,6 +35,10 @@ public struct MetadataWeights: Sendable, Equatable, ExpressibleByDictionaryLiter
     self.entries = elements.map { Entry(field: $0.0, weight: $0.1) }
   }
 
+  /// The most fields partial credit can weigh (its kernel keeps one precomputed credit per match pattern,
+  /// 2^16 at most).
+  public static let maximumFields = 16
+
   /// `Σ_f w_f`, added in order in float64.
   public var sum: Double {
     entries.reduce(0) { $0 + $1.weight }
@@ -42,7 +46,7 @@ public struct MetadataWeights: Sendable, Equatable, ExpressibleByDictionaryLiter
 
   /// Checks the weights against item metadata.
   ///
-  /// In this order: at least one weight; every weight finite and `≥ 0`; no field twice; the float64 sum
+  /// In this order: at least one weight and at most ``maximumFields``; every weight finite and `≥ 0`; no field twice; the float64 sum
   /// in the given order at most 1 (exactly 1 is allowed); every field present in `metadata`.
   ///
   /// - Throws: ``LossError/noWeights``, ``LossError/invalidWeight(field:weight:)``,
@@ -50,6 +54,7 @@ public struct MetadataWeights: Sendable, Equatable, ExpressibleByDictionaryLiter
   ///   ``LossError/unknownMetadataField(field:available:)``.
   public func validate(against metadata: ItemMetadata) throws(LossError) {
     guard !entries.isEmpty else { throw .noWeights }
+    guard entries.count <= Self.maximumFields else { throw .tooManyWeightedFields(entries.count) }
     var seen: Set<String> = []
     for entry in entries {
       guard entry.weight.isFinite, entry.weight >= 0 else {

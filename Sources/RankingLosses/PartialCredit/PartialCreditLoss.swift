@@ -82,28 +82,57 @@ public struct PartialCreditLoss<Base: LossProtocol>: LossProtocol {
       throw .itemOutOfRange(path: "positive_items[\(j)]", id: positiveItems[j], itemCount: itemCount)
     }
     let margins = workspace.marginBuffer(rows * b)
-    let fields = weightedFields
+    // The credit depends only on which fields match: one entry per match pattern (2^F), summed in Double in
+    // the weights' order and rounded once, exactly as a per-pair sum would be.
+    let fieldCount = weightedFields.count
+    let credits = (0..<(1 << fieldCount)).map { pattern in
+      var credit = 0.0
+      for (f, field) in weightedFields.enumerated() where pattern & (1 << f) != 0 { credit += field.weight }
+      return credit
+    }
     let given = scores.idealDifferences
-    let shared = UnsafeSendable((margins, positiveItems, negativeItems))
-    let outcome = forEachChunk(columns: b, threads: workspace.threadCount(pairs: rows * b)) { range in
-      let (margins, positiveItems, negativeItems) = shared.value
-      var sums = ChunkSums()
-      for k in 0..<rows {
-        for j in range {
-          let index = k * b + j
-          let negative = negativeItems[index]
-          guard negative >= 0, negative < itemCount else {
-            sums.nonFinite = true  // reported below, with its place
-            margins[index] = 1
-            continue
+    let table = credits.map { given == nil ? Scalar(1 - $0) : Scalar($0) }
+    let outcome = table.withUnsafeBufferPointer { table in
+      withFieldCodes(weightedFields.map(\.codes)) { codes in
+        let shared = UnsafeSendable((margins, positiveItems, negativeItems, codes, table))
+        return forEachChunk(columns: b, threads: workspace.threadCount(pairs: rows * b)) { range in
+          let (margins, positiveItems, negativeItems, codes, table) = shared.value
+          var sums = ChunkSums()
+          if fieldCount == 1, given == nil {
+            // One field, no given margins: a two-way choice per pair.
+            let (field, hit, miss) = (codes[0], table[1], table[0])
+            for k in 0..<rows {
+              let offset = k * b
+              for j in range {
+                let negative = negativeItems[offset + j]
+                if negative < 0 || negative >= itemCount {
+                  sums.nonFinite = true
+                  margins[offset + j] = 1
+                } else {
+                  margins[offset + j] = field[positiveItems[j]] == field[negative] ? hit : miss
+                }
+              }
+            }
+            return sums
           }
-          let positive = positiveItems[j]
-          var credit = 0.0
-          for (codes, weight) in fields where codes[positive] == codes[negative] { credit += weight }
-          margins[index] = given.map { $0[index] - Scalar(credit) } ?? Scalar(1 - credit)
+          for k in 0..<rows {
+            let offset = k * b
+            for j in range {
+              let negative = negativeItems[offset + j]
+              guard negative >= 0, negative < itemCount else {
+                sums.nonFinite = true  // an id out of range: reported below, with its place
+                margins[offset + j] = 1
+                continue
+              }
+              let positive = positiveItems[j]
+              var pattern = 0
+              for f in 0..<fieldCount where codes[f][positive] == codes[f][negative] { pattern |= 1 << f }
+              margins[offset + j] = given.map { $0[offset + j] - table[pattern] } ?? table[pattern]
+            }
+          }
+          return sums
         }
       }
-      return sums
     }
     if outcome.nonFinite, let index = negativeItems.firstIndex(where: { $0 < 0 || $0 >= itemCount }) {
       let (k, j) = index.quotientAndRemainder(dividingBy: b)
@@ -128,4 +157,17 @@ extension LossProtocol {
   ) throws(LossError) -> PartialCreditLoss<Self> {
     try PartialCreditLoss(self, metadata: metadata, weights: weights)
   }
+}
+
+/// Calls `body` with a pointer to each field's codes.
+private func withFieldCodes<R>(_ fields: [[Int]], _ body: ([UnsafeBufferPointer<Int>]) -> R) -> R {
+  var pointers: [UnsafeBufferPointer<Int>] = []
+  func nest(_ index: Int) -> R {
+    guard index < fields.count else { return body(pointers) }
+    return fields[index].withUnsafeBufferPointer { buffer in
+      pointers.append(buffer)
+      return nest(index + 1)
+    }
+  }
+  return nest(0)
 }

@@ -691,6 +691,10 @@ def run_losslab(case: Dict[str, Any], args: argparse.Namespace) -> Dict[str, Any
     if bandwidth is None:
         bandwidth = as_number(result.get("copy_bandwidth_bytes_per_second"))
     entry["copy_bandwidth_bytes_per_second"] = bandwidth
+    if isinstance(document, dict):
+        extra = {k: v for k, v in document.items() if k != "results"}
+        if extra:
+            entry["raw_top_level"] = extra
     for key in ("batch", "negatives", "threads"):
         reported = as_number(result.get(key))
         wanted = case[key] if key != "threads" else args.threads

@@ -58,8 +58,12 @@ extension Float: VectorKernels {
     let inverse = SIMD8<Float>(repeating: 1 / Float(batch))
     var sum = SIMD8<Double>()
     var squares = SIMD8<Double>()
+    // Terms are summed in the scalar type over blocks of 32 × 8 pairs, and the blocks in Double.
+    var blockSum = SIMD8<Float>()
+    var blockSquares = SIMD8<Float>()
     var poison = SIMD8<Float>()
     var j = 0
+    var block = 0
     while j + 8 <= count {
       let positive = UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self)
       let negative = UnsafeRawPointer(n + j).loadUnaligned(as: SIMD8<Float>.self)
@@ -78,9 +82,16 @@ extension Float: VectorKernels {
         l = zero.replacing(with: x, where: active)
         dl = zero.replacing(with: -one, where: active)
       }
-      let wide = SIMD8<Double>(l)
-      sum += wide
-      squares += wide * wide
+      blockSum += l
+      blockSquares += l * l
+      block += 1
+      if block == 32 {
+        sum += SIMD8<Double>(blockSum)
+        squares += SIMD8<Double>(blockSquares)
+        blockSum = SIMD8()
+        blockSquares = SIMD8()
+        block = 0
+      }
       if let gp, let gn {
         let g = (one + 2 * l) * inverse * dl
         UnsafeMutableRawPointer(gp + j).storeBytes(of: g, as: SIMD8<Float>.self)
@@ -108,6 +119,8 @@ extension Float: VectorKernels {
       }
       j += 1
     }
+    sum += SIMD8<Double>(blockSum)
+    squares += SIMD8<Double>(blockSquares)
     return (sum.sum() + tail, squares.sum() + tailSquares, poison.sum() + tailPoison)
   }
 
@@ -328,8 +341,12 @@ extension Double: VectorKernels {
     let inverse = SIMD8<Double>(repeating: 1 / Double(batch))
     var sum = SIMD8<Double>()
     var squares = SIMD8<Double>()
+    // Terms are summed in the scalar type over blocks of 32 × 8 pairs, and the blocks in Double.
+    var blockSum = SIMD8<Double>()
+    var blockSquares = SIMD8<Double>()
     var poison = SIMD8<Double>()
     var j = 0
+    var block = 0
     while j + 8 <= count {
       let positive = UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Double>.self)
       let negative = UnsafeRawPointer(n + j).loadUnaligned(as: SIMD8<Double>.self)
@@ -350,9 +367,16 @@ extension Double: VectorKernels {
         l = zero.replacing(with: x, where: active)
         dl = zero.replacing(with: -one, where: active)
       }
-      let wide = l
-      sum += wide
-      squares += wide * wide
+      blockSum += l
+      blockSquares += l * l
+      block += 1
+      if block == 32 {
+        sum += blockSum
+        squares += blockSquares
+        blockSum = SIMD8()
+        blockSquares = SIMD8()
+        block = 0
+      }
       if let gp, let gn {
         let g = (one + 2 * l) * inverse * dl
         UnsafeMutableRawPointer(gp + j).storeBytes(of: g, as: SIMD8<Double>.self)
@@ -380,6 +404,8 @@ extension Double: VectorKernels {
       }
       j += 1
     }
+    sum += blockSum
+    squares += blockSquares
     return (sum.sum() + tail, squares.sum() + tailSquares, poison.sum() + tailPoison)
   }
 

@@ -11,12 +11,15 @@ public enum BenchmarkRenderer {
       "cpu: \(report.cpu); copy bandwidth \(String(format: "%.2f", report.copyBandwidth / 1e9)) GB/s (read + write)",
       "",
     ]
-    let header = ["loss", "B", "N", "median ms", "min ms", "max ms", "pairs/s", "GB/s", "of copy", "peak MB"]
+    let header = [
+      "loss", "B", "N", "median ms", "min ms", "max ms", "pairs/s", "GB/s", "copy GB/s", "of copy", "peak MB",
+    ]
     let rows = report.results.map { r in
       [
         r.loss, String(r.batch), String(r.negatives), String(format: "%.3f", r.medianSeconds * 1e3),
         String(format: "%.3f", r.minSeconds * 1e3), String(format: "%.3f", r.maxSeconds * 1e3),
         String(format: "%.3g", r.pairsPerSecond), String(format: "%.2f", r.bytesPerSecond / 1e9),
+        String(format: "%.2f", r.copyBytesPerSecond / 1e9),
         String(format: "%.0f%%", r.bandwidthFraction * 100), String(r.peakMemoryBytes / 1_048_576),
       ]
     }
@@ -43,6 +46,7 @@ public enum BenchmarkRenderer {
         ("repeats", .number(Double(r.repeats))), ("median_seconds", .number(r.medianSeconds)),
         ("min_seconds", .number(r.minSeconds)), ("max_seconds", .number(r.maxSeconds)),
         ("pairs_per_second", .number(r.pairsPerSecond)), ("bytes_per_second", .number(r.bytesPerSecond)),
+        ("copy_bytes_per_second", .number(r.copyBytesPerSecond)),
         ("bandwidth_fraction", .number(r.bandwidthFraction)), ("peak_memory_bytes", .number(Double(r.peakMemoryBytes))),
       ])
     }

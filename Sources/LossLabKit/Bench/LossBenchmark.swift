@@ -77,7 +77,10 @@ public struct BenchmarkResult: Sendable, Hashable {
   /// Bytes read and written per call (scores in, gradients out, ids and margins with partial credit)
   /// divided by the median.
   public var bytesPerSecond: Double
-  /// ``bytesPerSecond`` over the machine's copy bandwidth.
+  /// A plain copy's bytes per second (read plus written), over as many bytes as the loss moves, timed
+  /// alternately with the loss's calls so that both see the same state of the machine.
+  public var copyBytesPerSecond: Double
+  /// ``bytesPerSecond`` over ``copyBytesPerSecond``.
   public var bandwidthFraction: Double
   /// The process's peak resident memory after the timing (Linux `VmHWM`), or 0 where unknown.
   public var peakMemoryBytes: Int
@@ -89,8 +92,7 @@ public struct BenchmarkReport: Sendable {
   public var options: BenchmarkOptions
   /// The CPU model, from `/proc/cpuinfo` where available.
   public var cpu: String
-  /// The machine's copy bandwidth: bytes read plus written per second by a plain copy of the same size, on
-  /// the same threads.
+  /// The machine's copy bandwidth: the median over the losses of ``BenchmarkResult/copyBytesPerSecond``.
   public var copyBandwidth: Double
   /// One result per loss.
   public var results: [BenchmarkResult]
@@ -138,8 +140,11 @@ public enum LossBenchmark {
       gradientNegative.deallocate()
     }
     let workspace = LossWorkspace<S>(threads: options.threads)
-    let bandwidth = copyBandwidth(
-      from: negatives, to: gradientNegative, threads: options.threads, repeats: options.repeats)
+    // A plain copy over as many bytes as each loss moves, timed alternately with the loss's calls.
+    let copySource = [S](repeating: 1, count: 4 * pairs)
+    let copyDestination = UnsafeMutableBufferPointer<S>.allocate(capacity: 4 * pairs)
+    copyDestination.initialize(repeating: 0)
+    defer { copyDestination.deallocate() }
     var results: [BenchmarkResult] = []
     for name in options.losses {
       let descriptor = try registry.descriptor(named: name)
@@ -149,6 +154,13 @@ public enum LossBenchmark {
         loss = try AnyLoss(loss).withPartialCredit(metadata: metadata, weights: ["genre": 0.25])
       }
       let (b, n) = loss.kind == .pairwise ? (pairs, 1) : (options.batch, options.negatives)
+      let scalarBytes = MemoryLayout<S>.size
+      // Scores in and gradients out; with partial credit also the ids (8 bytes each) and the margins
+      // written and read once.
+      var bytes = scalarBytes * 2 * (b * n + b)
+      if options.partialCredit { bytes += 8 * (b * n + b) + 2 * scalarBytes * b * n }
+      let copyCount = min(copySource.count, bytes / (2 * scalarBytes))
+      var copyTimes: [Double] = []
       let times: [Double] = try positives.withUnsafeBufferPointer { p throws(LossError) in
         try negatives.withUnsafeBufferPointer { neg throws(LossError) in
           try items.withUnsafeBufferPointer { ids throws(LossError) in
@@ -160,9 +172,13 @@ public enum LossBenchmark {
             let gradients = GradientBuffers(
               positiveScores: UnsafeMutableBufferPointer(rebasing: gradientPositive[0..<b]),
               negativeScores: UnsafeMutableBufferPointer(rebasing: gradientNegative[0..<(b * n)]))
-            for _ in 0..<options.warmup { _ = try loss.evaluate(scores, gradients: gradients, workspace: workspace) }
+            for _ in 0..<options.warmup {
+              _ = try loss.evaluate(scores, gradients: gradients, workspace: workspace)
+              _ = copyPass(copySource, copyDestination, count: copyCount, threads: options.threads)
+            }
             var times: [Double] = []
             for _ in 0..<options.repeats {
+              copyTimes.append(copyPass(copySource, copyDestination, count: copyCount, threads: options.threads))
               let start = DispatchTime.now().uptimeNanoseconds
               _ = try loss.evaluate(scores, gradients: gradients, workspace: workspace)
               times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
@@ -173,43 +189,35 @@ public enum LossBenchmark {
       }
       let sorted = times.sorted()
       let median = sorted[sorted.count / 2]
-      let scalarBytes = MemoryLayout<S>.size
-      // Scores in and gradients out; with partial credit also the ids (8 bytes each) and the margins
-      // written and read once.
-      var bytes = scalarBytes * 2 * (b * n + b)
-      if options.partialCredit { bytes += 8 * (b * n + b) + 2 * scalarBytes * b * n }
       let bytesPerSecond = Double(bytes) / median
+      let copyBytesPerSecond = Double(2 * copyCount * scalarBytes) / copyTimes.sorted()[copyTimes.count / 2]
       results.append(
         BenchmarkResult(
           loss: name, batch: b, negatives: n, threads: options.threads, scalar: options.scalar.rawValue,
           partialCredit: options.partialCredit, repeats: options.repeats, medianSeconds: median, minSeconds: sorted[0],
           maxSeconds: sorted[sorted.count - 1], pairsPerSecond: Double(b * n) / median, bytesPerSecond: bytesPerSecond,
-          bandwidthFraction: bandwidth > 0 ? bytesPerSecond / bandwidth : 0, peakMemoryBytes: peakResidentBytes()))
+          copyBytesPerSecond: copyBytesPerSecond, bandwidthFraction: bytesPerSecond / copyBytesPerSecond,
+          peakMemoryBytes: peakResidentBytes()))
     }
-    return BenchmarkReport(options: options, cpu: cpuModel(), copyBandwidth: bandwidth, results: results)
+    let copies = results.map(\.copyBytesPerSecond).sorted()
+    return BenchmarkReport(
+      options: options, cpu: cpuModel(), copyBandwidth: copies.isEmpty ? 0 : copies[copies.count / 2], results: results)
   }
 
-  /// Bytes read plus written per second by copying `source` into `destination` in `threads` chunks (median
-  /// of `repeats` passes after one warm-up).
-  static func copyBandwidth<S: LossScalar>(
-    from source: [S], to destination: UnsafeMutableBufferPointer<S>, threads: Int, repeats: Int
+  /// Seconds for one plain copy of `count` values from `source` to `destination`, in `threads` chunks.
+  static func copyPass<S: LossScalar>(
+    _ source: [S], _ destination: UnsafeMutableBufferPointer<S>, count: Int, threads: Int
   ) -> Double {
-    let count = min(source.count, destination.count)
-    return source.withUnsafeBufferPointer { source in
+    source.withUnsafeBufferPointer { source in
       let shared = UnsafeSendableBox((source.baseAddress!, destination.baseAddress!))
       let chunk = (count + threads - 1) / threads
-      var times: [Double] = []
-      for pass in 0...repeats {
-        let start = DispatchTime.now().uptimeNanoseconds
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-          let (from, to) = shared.value
-          let range = min(count, t * chunk)..<min(count, (t + 1) * chunk)
-          (to + range.lowerBound).update(from: from + range.lowerBound, count: range.count)
-        }
-        if pass > 0 { times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+      let start = DispatchTime.now().uptimeNanoseconds
+      DispatchQueue.concurrentPerform(iterations: threads) { t in
+        let (from, to) = shared.value
+        let range = min(count, t * chunk)..<min(count, (t + 1) * chunk)
+        (to + range.lowerBound).update(from: from + range.lowerBound, count: range.count)
       }
-      let median = times.sorted()[times.count / 2]
-      return Double(2 * count * MemoryLayout<S>.size) / median
+      return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
   }
 

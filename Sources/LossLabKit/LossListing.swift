@@ -23,7 +23,8 @@ public struct LossListing: Sendable {
     var lines: [String] = []
     for descriptor in registry.descriptors {
       let name = descriptor.name + String(repeating: " ", count: width - descriptor.name.count)
-      lines.append("\(name)  \(descriptor.kind.rawValue.padding(8))  \(descriptor.summary)")
+      let origin = descriptor.origin == "built-in" ? "" : " [from \(descriptor.origin)]"
+      lines.append("\(name)  \(descriptor.kind.rawValue.padding(8))  \(descriptor.summary)\(origin)")
       for spec in descriptor.parameters {
         let fallback = spec.defaultValue.map { "default \($0)" } ?? "required"
         lines.append(

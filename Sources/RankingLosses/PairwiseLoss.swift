@@ -5,6 +5,8 @@ public enum LossReduction: String, Sendable, Hashable, CaseIterable {
   case sumPlusSumOfSquares
   /// The mean, `Σ_j l_j / B`. `∂loss/∂l_j = 1 / B`.
   case mean
+  /// The sum, `Σ_j l_j`. `∂loss/∂l_j = 1`.
+  case sum
 
   /// Reduces per-pair terms whose sum and sum of squares (in order) are given.
   @inlinable
@@ -12,6 +14,7 @@ public enum LossReduction: String, Sendable, Hashable, CaseIterable {
     switch self {
     case .sumPlusSumOfSquares: return (sum + sumOfSquares) / Scalar(count)
     case .mean: return sum / Scalar(count)
+    case .sum: return sum
     }
   }
 
@@ -21,6 +24,7 @@ public enum LossReduction: String, Sendable, Hashable, CaseIterable {
     switch self {
     case .sumPlusSumOfSquares: return (1 + 2 * l) / Scalar(count)
     case .mean: return 1 / Scalar(count)
+    case .sum: return 1
     }
   }
 }

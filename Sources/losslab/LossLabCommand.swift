@@ -135,10 +135,23 @@ extension LossLab {
 
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "List the registered losses with their kind, parameters and a one-line description.")
+      abstract: "List the registered losses with their kind, parameters and a one-line description.",
+      discussion: "With configs, their custom_losses are listed too, each with the file that defines it.")
 
-    func run() {
-      print(LossListing(registry: .standard).render(), terminator: "")
+    @Argument(help: "Loss-table configs whose custom_losses to include.")
+    var configs: [String] = []
+
+    func run() throws {
+      var registry = LossRegistry.standard
+      let (loaded, diagnostics, sources) = loadConfigs(configs)
+      let code = report(diagnostics, sources: sources)
+      if code != .success { throw code }
+      for config in loaded.compactMap(\.config) {
+        for descriptor in config.registry.descriptors where !registry.contains(descriptor.name) {
+          try registry.register(descriptor)
+        }
+      }
+      print(LossListing(registry: registry).render(), terminator: "")
     }
   }
 }

@@ -19,7 +19,8 @@ public struct ConfigDecoder: Sendable {
     self.maxGeneratedScores = maxGeneratedScores
   }
 
-  static let topLevelKeys = ["experiment", "description", "metadata", "losses", "scenarios"]
+  static let topLevelKeys = ["experiment", "description", "metadata", "custom_losses", "losses", "scenarios"]
+  static let customLossKeys = ["name", "kind", "expression", "reduction", "description"]
   static let lossKeys = ["loss", "label", "params", "partial_credit"]
   static let scenarioKeys = [
     "name", "positive_scores", "negative_scores", "positive_items", "negative_items", "num_items", "generate",
@@ -63,9 +64,15 @@ public struct ConfigDecoder: Sendable {
     let metadata = top["metadata"].flatMap { decodeMetadata($0.value, path.key("metadata"), &reader) }
     let metadataGiven = top["metadata"] != nil
 
+    // Losses declared in the config join a copy of the registry, for this config only.
+    var local = self
+    if let entry = top["custom_losses"] {
+      decodeCustomLosses(entry.value, path.key("custom_losses"), into: &local.registry, file: file, &reader)
+    }
     var losses: [LossVariant] = []
     if let entry = top["losses"] {
-      losses = decodeLosses(entry.value, path.key("losses"), metadata: metadata, metadataGiven: metadataGiven, &reader)
+      losses = local.decodeLosses(
+        entry.value, path.key("losses"), metadata: metadata, metadataGiven: metadataGiven, &reader)
     } else {
       reader.error("a config needs 'losses': the list of loss variants to compare", at: root.mark, path)
     }
@@ -75,10 +82,11 @@ public struct ConfigDecoder: Sendable {
     } else {
       reader.error("a config needs 'scenarios': the list of score batches to evaluate", at: root.mark, path)
     }
-    let config = ExperimentConfig(
+    var config = ExperimentConfig(
       file: file, experiment: experiment, description: description, metadata: metadata, losses: losses,
       scenarios: scenarios)
-    if !reader.hasErrors { checkCombinations(config, &reader) }
+    config.registry = local.registry
+    if !reader.hasErrors { local.checkCombinations(config, &reader) }
     return config
   }
 
@@ -649,7 +657,7 @@ extension ConfigDecoder {
     _ variant: LossVariant, _ scenario: Scenario, _ config: ExperimentConfig
   ) throws(VariantError) -> [String: LossParameterValue] {
     var parameters = variant.parameters
-    guard let descriptor = try? registry.descriptor(named: variant.name) else { return parameters }
+    guard let descriptor = try? config.registry.descriptor(named: variant.name) else { return parameters }
     if parameters["num_items"] == nil,
       let spec = descriptor.parameters.first(where: { $0.name == "num_items" }), spec.defaultValue == nil
     {
@@ -673,11 +681,88 @@ extension ConfigDecoder {
   ) throws(VariantError) -> any LossProtocol {
     let parameters = try resolvedParameters(variant, scenario, config)
     do {
-      let loss = try registry.makeLoss(variant.name, parameters: parameters)
+      let loss = try config.registry.makeLoss(variant.name, parameters: parameters)
       guard let weights = variant.partialCredit else { return loss }
       return try AnyLoss(loss).withPartialCredit(metadata: config.metadata, weights: weights)
     } catch {
       throw VariantError(description: error.description)
+    }
+  }
+}
+
+extension ConfigDecoder {
+  /// Decodes `custom_losses:` — pairwise losses given by an expression over `d` and `m` — and registers
+  /// each (with its adaptive variant) in `registry`. Expression errors point at their column inside the
+  /// expression's text.
+  func decodeCustomLosses(
+    _ node: YAMLNode, _ path: ConfigPath, into registry: inout LossRegistry, file: String,
+    _ reader: inout ConfigReader
+  ) {
+    guard let entries = reader.sequence(node, path, what: "custom_losses") else { return }
+    for (i, entry) in entries.enumerated() {
+      let entryPath = path.index(i)
+      guard let fields = reader.mapping(entry, entryPath, allowed: Self.customLossKeys, what: "a custom loss") else {
+        continue
+      }
+      guard let nameNode = fields["name"]?.value, let expressionNode = fields["expression"]?.value else {
+        reader.error("a custom loss needs 'name' and 'expression'", at: entry.mark, entryPath)
+        continue
+      }
+      guard let name = reader.string(nameNode, entryPath.key("name"), what: "name"),
+        let text = reader.string(expressionNode, entryPath.key("expression"), what: "expression")
+      else { continue }
+      if let kindNode = fields["kind"]?.value, let kind = reader.string(kindNode, entryPath.key("kind"), what: "kind"),
+        kind != "pairwise"
+      {
+        reader.error(
+          "custom losses are pairwise ('kind: pairwise'); adaptive_\(name) is made from it automatically",
+          at: kindNode.mark, entryPath.key("kind"))
+        continue
+      }
+      var reduction = LossReduction.mean
+      if let reductionNode = fields["reduction"]?.value,
+        let word = reader.string(reductionNode, entryPath.key("reduction"), what: "reduction")
+      {
+        switch word {
+        case "mean": reduction = .mean
+        case "sum": reduction = .sum
+        case "seed": reduction = .sumPlusSumOfSquares
+        default:
+          let hint = closestName(to: word, among: ["mean", "sum", "seed"]).map { " (did you mean '\($0)'?)" } ?? ""
+          reader.error(
+            "unknown reduction '\(word)'\(hint); use mean, sum or seed ((sum l + sum l^2) / B)", at: reductionNode.mark,
+            entryPath.key("reduction"))
+          continue
+        }
+      }
+      let summary =
+        fields["description"].flatMap { reader.string($0.value, entryPath.key("description"), what: "description") }
+        ?? "\(text), reduction \(fields["reduction"] == nil ? "mean" : reduction == .sumPlusSumOfSquares ? "seed" : reduction.rawValue)"
+      let loss: ExpressionLoss
+      do {
+        loss = try ExpressionLoss(name: name, expression: text, reduction: reduction)
+      } catch {
+        // The column inside the expression, moved to the file: past the opening quote of a quoted string.
+        let quoted = expressionNode.scalar?.style == .singleQuoted || expressionNode.scalar?.style == .doubleQuoted
+        let mark = YAMLMark(
+          line: expressionNode.mark.line, column: expressionNode.mark.column + (quoted ? 1 : 0) + error.column - 1)
+        reader.error("in the expression, \(error)", at: mark, entryPath.key("expression"))
+        continue
+      }
+      if !loss.expression.dependsOnDifference {
+        reader.error(
+          "the expression does not use d, so no score gets a gradient", at: expressionNode.mark,
+          entryPath.key("expression"))
+        continue
+      }
+      do {
+        try registry.registerPairwise(
+          name: name, summary: summary, adaptiveSummary: "\(name) on each positive's highest-scoring negative",
+          origin: file
+        ) { _ in loss }
+      } catch {
+        reader.error(error.description, at: nameNode.mark, entryPath.key("name"))
+      }
     }
   }
 }

@@ -18,6 +18,8 @@ public struct ExperimentConfig: Sendable {
   public var losses: [LossVariant]
   /// The scenarios, in order.
   public var scenarios: [Scenario]
+  /// The losses the config may use: the standard ones plus its `custom_losses:`.
+  public var registry: LossRegistry = .standard
 
   /// Creates a config from its parts.
   public init(

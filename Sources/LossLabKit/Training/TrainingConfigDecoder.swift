@@ -14,7 +14,8 @@ public struct TrainingConfigDecoder: Sendable {
   }
 
   static let topLevelKeys = [
-    "experiment", "description", "data", "split", "model", "training", "evaluation", "seeds", "losses",
+    "experiment", "description", "data", "split", "model", "training", "evaluation", "seeds", "custom_losses",
+    "losses",
   ]
   static let dataKeys = ["interactions", "items"]
   static let interactionKeys = ["path", "user", "item", "rating", "timestamp", "min_rating", "delimiter"]
@@ -122,12 +123,17 @@ public struct TrainingConfigDecoder: Sendable {
 
     // Losses: partial-credit fields are checked against the declared metadata fields.
     var variants: [TrainingVariant] = []
+    var customRegistry = registry
     if let lossesNode = top["losses"]?.value {
       let declared =
         items.map { source in
           try? ItemMetadata(fields: source.fields.map { ItemMetadata.Field(name: $0.name, codes: [0]) })
         } ?? nil
-      let decoder = ConfigDecoder(registry: registry)
+      var decoder = ConfigDecoder(registry: registry)
+      if let entry = top["custom_losses"] {
+        decoder.decodeCustomLosses(entry.value, path.key("custom_losses"), into: &decoder.registry, file: file, &reader)
+      }
+      customRegistry = decoder.registry
       let losses = decoder.decodeLosses(
         lossesNode, path.key("losses"), metadata: declared, metadataGiven: false, extraKeys: ["training"],
         metadataHint: "add data.items with the fields to read, e.g. genre: {column: genres, separator: \"|\"}",
@@ -153,9 +159,11 @@ public struct TrainingConfigDecoder: Sendable {
         at: methodNode.mark, path.key("split").key("method"))
     }
     guard let interactions else { return nil }
-    return TrainingConfig(
+    var config = TrainingConfig(
       file: file, experiment: experiment, description: description, interactions: interactions, items: items,
       split: split, training: training, evaluation: evaluation, seeds: seeds, variants: variants)
+    config.registry = customRegistry
+    return config
   }
 
   private func resolve(_ relative: String, folder: String) -> String {

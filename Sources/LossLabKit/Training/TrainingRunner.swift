@@ -140,7 +140,7 @@ public struct TrainingRunner: Sendable {
     }
     var results: [VariantResult] = []
     for variant in config.variants {
-      let (loss, parameters) = try buildLoss(variant.loss, data: data)
+      let (loss, parameters) = try buildLoss(variant.loss, data: data, registry: config.registry)
       let negatives = loss.kind == .pairwise ? 1 : variant.training.negatives
       let evaluator = Evaluator(k: k, ties: config.evaluation.ties, threads: variant.training.threads)
       var runs: [SeedRun] = []
@@ -179,7 +179,7 @@ public struct TrainingRunner: Sendable {
   /// The variant's loss: registry parameters (with `num_items` defaulting to the catalog size) and partial
   /// credit from the data's metadata.
   func buildLoss(
-    _ variant: LossVariant, data: InteractionData
+    _ variant: LossVariant, data: InteractionData, registry: LossRegistry
   ) throws(TrainingRunError) -> (any LossProtocol, [String: LossParameterValue]) {
     var parameters = variant.parameters
     do {

@@ -112,7 +112,12 @@ func kernelPairGradients<S: LossScalar>(
   positive: UnsafeMutablePointer<S>, negative: UnsafeMutablePointer<S>
 ) {
   let seed = reduction == .sumPlusSumOfSquares
-  if S.self == Float.self {
+  if reduction == .sum {
+    for j in 0..<count {
+      positive[j] = derivatives[j]
+      negative[j] = -derivatives[j]
+    }
+  } else if S.self == Float.self {
     Float.pairGradients(
       seedReduction: seed, values: cast(values, Float.self), derivatives: cast(derivatives, Float.self), count: count,
       batch: batch, positive: cast(positive, Float.self), negative: cast(negative, Float.self))

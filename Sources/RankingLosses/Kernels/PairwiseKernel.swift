@@ -71,6 +71,7 @@ extension LossReduction {
     switch self {
     case .sumPlusSumOfSquares: return (sums.sum + sums.sumOfSquares) / Double(count)
     case .mean: return sums.sum / Double(count)
+    case .sum: return sums.sum
     }
   }
 }

@@ -15,6 +15,8 @@ public struct LossDescriptor: Sendable {
   public let parameters: [LossParameterSpec]
   /// Builds the loss; called only with parameters validated against ``parameters``.
   public let factory: Factory
+  /// Where the loss comes from: `built-in`, or the config file (or plugin) that defined it.
+  public var origin: String = "built-in"
 
   /// Creates a descriptor.
   ///

@@ -110,24 +110,27 @@ public struct LossRegistry: Sendable {
   ///   - summary: One line for the pairwise loss.
   ///   - parameters: Parameters shared by both variants.
   ///   - adaptiveSummary: One line for the adaptive variant; `nil` registers no adaptive variant.
+  ///   - origin: Where the loss comes from, for `losslab list`.
   ///   - factory: Builds the pairwise loss from validated parameters.
   /// - Throws: as ``register(_:)``, for either name.
   public mutating func registerPairwise<Loss: PairwiseLoss>(
     name: String, summary: String, parameters: [LossParameterSpec] = [],
     adaptiveSummary: String? = "the adaptive variant: each positive against its highest-scoring negative",
-    factory: @escaping @Sendable (LossParameters) throws -> Loss
+    origin: String = "built-in", factory: @escaping @Sendable (LossParameters) throws -> Loss
   ) throws(LossError) {
     try checkNew(name)
     if adaptiveSummary != nil { try checkNew("adaptive_\(name)") }
-    try register(
-      LossDescriptor(name: name, kind: .pairwise, summary: summary, parameters: parameters) {
-        parameters in try factory(parameters)
-      })
+    var pairwise = LossDescriptor(name: name, kind: .pairwise, summary: summary, parameters: parameters) {
+      parameters in try factory(parameters)
+    }
+    pairwise.origin = origin
+    try register(pairwise)
     guard let adaptiveSummary else { return }
-    try register(
-      LossDescriptor(
-        name: "adaptive_\(name)", kind: .adaptive, summary: adaptiveSummary, parameters: parameters
-      ) { parameters in AdaptiveLoss(try factory(parameters)) })
+    var adaptive = LossDescriptor(
+      name: "adaptive_\(name)", kind: .adaptive, summary: adaptiveSummary, parameters: parameters
+    ) { parameters in AdaptiveLoss(try factory(parameters)) }
+    adaptive.origin = origin
+    try register(adaptive)
   }
 
   private func checkNew(_ name: String) throws(LossError) {

@@ -43,18 +43,17 @@ public struct ExperimentReport: Sendable {
 /// report.cells[0][0].value   // bpr on the first scenario
 /// ```
 public struct ExperimentRunner: Sendable {
-  /// The decoder whose registry builds the losses.
+  /// Resolves each variant's parameters and builds its loss (from the config's registry).
   public var decoder: ConfigDecoder
   /// Whether to compute gradients.
   public var computeGradients: Bool
 
-  /// Creates a runner.
+  /// Creates a runner. The losses come from each config's registry (the standard losses plus its
+  /// `custom_losses:`).
   ///
-  /// - Parameters:
-  ///   - registry: The registry the losses come from.
-  ///   - computeGradients: Whether to compute gradients too.
-  public init(registry: LossRegistry = .standard, computeGradients: Bool = false) {
-    self.decoder = ConfigDecoder(registry: registry)
+  /// - Parameter computeGradients: Whether to compute gradients too.
+  public init(computeGradients: Bool = false) {
+    self.decoder = ConfigDecoder()
     self.computeGradients = computeGradients
   }
 

@@ -86,14 +86,13 @@ public enum TrainingRunError: Error, Sendable, CustomStringConvertible {
 
 /// Loads the data, splits it, trains one model per variant and seed, and evaluates each.
 public struct TrainingRunner: Sendable {
-  /// The registry the losses come from.
-  public var registry: LossRegistry
   /// Overrides the config's evaluation interval (for example to plot every epoch).
   public var evalEveryOverride: Int?
 
   /// Creates a runner.
-  public init(registry: LossRegistry = .standard, evalEveryOverride: Int? = nil) {
-    self.registry = registry
+  ///
+  /// The losses come from the config's registry (the standard losses plus its `custom_losses:`).
+  public init(evalEveryOverride: Int? = nil) {
     self.evalEveryOverride = evalEveryOverride
   }
 

@@ -10,6 +10,9 @@ let package = Package(
     .library(name: "Recommender", targets: ["Recommender"]),
     .library(name: "LossLabKit", targets: ["LossLabKit"]),
     .executable(name: "losslab", targets: ["losslab"]),
+    // Example loss plugins (shared libraries with the C ABI of CLossLabPlugin), loaded by the tests.
+    .library(name: "ExampleCPlugin", type: .dynamic, targets: ["ExampleCPlugin"]),
+    .library(name: "ExampleSwiftPlugin", type: .dynamic, targets: ["ExampleSwiftPlugin"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -37,7 +40,11 @@ let package = Package(
       dependencies: ["RankingLosses", .product(name: "SwiftCSV", package: "SwiftCSV")]
     ),
     // Configs, the evaluation runner and the report formats: everything `losslab` does, as a library.
-    .target(name: "LossLabKit", dependencies: ["RankingLosses", "YAMLNodes", "Recommender"]),
+    .target(name: "LossLabKit", dependencies: ["RankingLosses", "YAMLNodes", "Recommender", "CLossLabPlugin"]),
+    // The C ABI of loss plugins (a header: include/losslab_plugin.h).
+    .target(name: "CLossLabPlugin"),
+    .target(name: "ExampleCPlugin", dependencies: ["CLossLabPlugin"]),
+    .target(name: "ExampleSwiftPlugin", dependencies: ["CLossLabPlugin"]),
     // The command-line tool: parses arguments, calls LossLabKit, prints.
     .executableTarget(
       name: "losslab",
@@ -66,7 +73,7 @@ let package = Package(
   ]
 )
 
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && !["CLossLabPlugin", "ExampleCPlugin"].contains(target.name) {
   var settings = target.swiftSettings ?? []
   settings.append(.enableUpcomingFeature("ExistentialAny"))
   settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -39,15 +39,37 @@ func report(_ diagnostics: [ConfigDiagnostic], sources: [String: [UInt8]]) -> Ex
 
 /// Loads every config, collecting all their diagnostics and sources.
 func loadConfigs(
-  _ paths: [String]
+  _ paths: [String], registry: LossRegistry = .standard
 ) -> (loaded: [LoadedConfig], diagnostics: [ConfigDiagnostic], sources: [String: [UInt8]]) {
-  let loaded = paths.map(ConfigLoader().check(path:))
+  let loader = ConfigLoader(registry: registry)
+  let loaded = paths.map(loader.check(path:))
   var sources: [String: [UInt8]] = [:]
   for config in loaded { sources[config.file] = config.source }
   return (loaded, loaded.flatMap(\.diagnostics), sources)
 }
 
 extension ReportFormat: ExpressibleByArgument {}
+
+/// `--plugin PATH` (repeatable): loss plugins to load before the configs.
+struct PluginOptions: ParsableArguments {
+  @Option(name: .customLong("plugin"), help: "A loss plugin (shared library) to load; repeat for several.")
+  var plugins: [String] = []
+
+  /// The standard registry plus the plugins' losses; a plugin that fails stops the command (exit 66 for a
+  /// missing file, 65 otherwise).
+  func registry() throws -> LossRegistry {
+    var registry = LossRegistry.standard
+    for path in plugins {
+      do throws(PluginError) {
+        try PluginLoader.load(path, into: &registry)
+      } catch {
+        FileHandle.standardError.write(Data("losslab: error: \(error)\n".utf8))
+        throw error.message == "no such file" ? Exit.noInput : Exit.badData
+      }
+    }
+    return registry
+  }
+}
 
 /// The options of every command that prints a report: its format, its destination and its digits.
 struct OutputOptions: ParsableArguments {
@@ -91,13 +113,15 @@ extension LossLab {
 
     @OptionGroup var outputOptions: OutputOptions
 
+    @OptionGroup var pluginOptions: PluginOptions
+
     @Flag(help: "Also compute the gradients with respect to every score.")
     var gradients = false
 
     func run() throws {
       let runner = ExperimentRunner(computeGradients: gradients)
       var reports: [ExperimentReport] = []
-      var (loaded, diagnostics, sources) = loadConfigs(configs)
+      var (loaded, diagnostics, sources) = loadConfigs(configs, registry: try pluginOptions.registry())
       for config in loaded.compactMap(\.config) {
         do {
           reports.append(try runner.run(config))
@@ -121,8 +145,10 @@ extension LossLab {
     @Argument(help: "Config files (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var configs: [String]
 
+    @OptionGroup var pluginOptions: PluginOptions
+
     func run() throws {
-      let (loaded, diagnostics, sources) = loadConfigs(configs)
+      let (loaded, diagnostics, sources) = loadConfigs(configs, registry: try pluginOptions.registry())
       for case let (path, config?) in loaded.map({ ($0.file, $0.config) }) {
         let losses = config.losses.count == 1 ? "1 loss variant" : "\(config.losses.count) loss variants"
         let scenarios = config.scenarios.count == 1 ? "1 scenario" : "\(config.scenarios.count) scenarios"
@@ -138,12 +164,14 @@ extension LossLab {
       abstract: "List the registered losses with their kind, parameters and a one-line description.",
       discussion: "With configs, their custom_losses are listed too, each with the file that defines it.")
 
-    @Argument(help: "Loss-table configs whose custom_losses to include.")
+    @Argument(help: "Loss-table configs whose custom_losses and plugins to include.")
     var configs: [String] = []
 
+    @OptionGroup var pluginOptions: PluginOptions
+
     func run() throws {
-      var registry = LossRegistry.standard
-      let (loaded, diagnostics, sources) = loadConfigs(configs)
+      var registry = try pluginOptions.registry()
+      let (loaded, diagnostics, sources) = loadConfigs(configs, registry: registry)
       let code = report(diagnostics, sources: sources)
       if code != .success { throw code }
       for config in loaded.compactMap(\.config) {
@@ -171,6 +199,8 @@ extension LossLab {
 
     @OptionGroup var outputOptions: OutputOptions
 
+    @OptionGroup var pluginOptions: PluginOptions
+
     @Option(help: "Draw each metric per epoch, one line per variant, as an SVG file (evaluates every epoch).")
     var plot: String?
 
@@ -181,7 +211,7 @@ extension LossLab {
     var saveModel: String?
 
     func run() throws {
-      let config = try loadTrainingConfig(config)
+      let config = try loadTrainingConfig(config, registry: try pluginOptions.registry())
       // Unwritable destinations fail now, not after the training.
       for path in [outputOptions.output, plot].compactMap({ $0 }) {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -245,8 +275,8 @@ extension LossLab {
 }
 
 /// Loads a training config or exits with its diagnostics.
-func loadTrainingConfig(_ path: String) throws -> TrainingConfig {
-  let (config, diagnostics, source) = TrainingConfigDecoder().load(path: path)
+func loadTrainingConfig(_ path: String, registry: LossRegistry = .standard) throws -> TrainingConfig {
+  let (config, diagnostics, source) = TrainingConfigDecoder(registry: registry).load(path: path)
   let code = report(diagnostics, sources: source.map { [path: $0] } ?? [:])
   guard let config, code == .success else { throw code == .success ? Exit.badData : code }
   return config

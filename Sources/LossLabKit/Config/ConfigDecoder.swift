@@ -1,3 +1,4 @@
+import Foundation
 import RankingLosses
 import YAMLNodes
 
@@ -19,7 +20,9 @@ public struct ConfigDecoder: Sendable {
     self.maxGeneratedScores = maxGeneratedScores
   }
 
-  static let topLevelKeys = ["experiment", "description", "metadata", "custom_losses", "losses", "scenarios"]
+  static let topLevelKeys = [
+    "experiment", "description", "metadata", "plugins", "custom_losses", "losses", "scenarios",
+  ]
   static let customLossKeys = ["name", "kind", "expression", "reduction", "description"]
   static let lossKeys = ["loss", "label", "params", "partial_credit"]
   static let scenarioKeys = [
@@ -66,6 +69,9 @@ public struct ConfigDecoder: Sendable {
 
     // Losses declared in the config join a copy of the registry, for this config only.
     var local = self
+    if let entry = top["plugins"] {
+      decodePlugins(entry.value, path.key("plugins"), into: &local.registry, file: file, &reader)
+    }
     if let entry = top["custom_losses"] {
       decodeCustomLosses(entry.value, path.key("custom_losses"), into: &local.registry, file: file, &reader)
     }
@@ -762,6 +768,26 @@ extension ConfigDecoder {
         ) { _ in loss }
       } catch {
         reader.error(error.description, at: nameNode.mark, entryPath.key("name"))
+      }
+    }
+  }
+}
+
+extension ConfigDecoder {
+  /// Decodes `plugins:` — paths of loss plugins, relative to the config's folder — and loads each into
+  /// `registry`; a plugin that fails is reported at its entry.
+  func decodePlugins(
+    _ node: YAMLNode, _ path: ConfigPath, into registry: inout LossRegistry, file: String, _ reader: inout ConfigReader
+  ) {
+    guard let entries = reader.sequence(node, path, what: "plugins") else { return }
+    let folder = (file as NSString).deletingLastPathComponent
+    for (i, entry) in entries.enumerated() {
+      guard let given = reader.string(entry, path.index(i), what: "a plugin path") else { continue }
+      let resolved = given.hasPrefix("/") || folder.isEmpty ? given : folder + "/" + given
+      do throws(PluginError) {
+        try PluginLoader.load(resolved, into: &registry)
+      } catch {
+        reader.error(error.description, at: entry.mark, path.index(i))
       }
     }
   }

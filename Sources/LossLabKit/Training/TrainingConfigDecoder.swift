@@ -14,8 +14,8 @@ public struct TrainingConfigDecoder: Sendable {
   }
 
   static let topLevelKeys = [
-    "experiment", "description", "data", "split", "model", "training", "evaluation", "seeds", "custom_losses",
-    "losses",
+    "experiment", "description", "data", "split", "model", "training", "evaluation", "seeds", "plugins",
+    "custom_losses", "losses",
   ]
   static let dataKeys = ["interactions", "items"]
   static let interactionKeys = ["path", "user", "item", "rating", "timestamp", "min_rating", "delimiter"]
@@ -130,6 +130,9 @@ public struct TrainingConfigDecoder: Sendable {
           try? ItemMetadata(fields: source.fields.map { ItemMetadata.Field(name: $0.name, codes: [0]) })
         } ?? nil
       var decoder = ConfigDecoder(registry: registry)
+      if let entry = top["plugins"] {
+        decoder.decodePlugins(entry.value, path.key("plugins"), into: &decoder.registry, file: file, &reader)
+      }
       if let entry = top["custom_losses"] {
         decoder.decodeCustomLosses(entry.value, path.key("custom_losses"), into: &decoder.registry, file: file, &reader)
       }

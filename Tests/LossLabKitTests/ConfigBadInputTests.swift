@@ -65,7 +65,7 @@ struct ConfigBadInputTests {
         "test.yaml:6:5: error: losses[2].lable: unknown key 'lable' (did you mean 'label'?); a loss entry takes: "
           + "loss, label, params, partial_credit",
         "test.yaml:11:1: error: experimnt: unknown key 'experimnt' (did you mean 'experiment'?); a config takes: "
-          + "experiment, description, metadata, custom_losses, losses, scenarios",
+          + "experiment, description, metadata, plugins, custom_losses, losses, scenarios",
       ])
   }
 

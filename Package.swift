@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "LossLabKit", targets: ["LossLabKit"]),
     .executable(name: "losslab", targets: ["losslab"]),
     // Example loss plugins (shared libraries with the C ABI of CLossLabPlugin), loaded by the tests.
+    .library(name: "LossLabPluginABI", targets: ["CLossLabPlugin"]),
     .library(name: "ExampleCPlugin", type: .dynamic, targets: ["ExampleCPlugin"]),
     .library(name: "ExampleSwiftPlugin", type: .dynamic, targets: ["ExampleSwiftPlugin"]),
   ],

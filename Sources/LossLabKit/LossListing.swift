@@ -6,8 +6,9 @@ public enum LossLabVersion {
   public static let current = "0.1.0"
 }
 
-/// The text of `losslab list`: every registered loss, its kind, its parameters (type, default, range, doc)
-/// and its one-line description.
+/// The text of `losslab list`: every registered loss, its kind, its one-line description, where it comes
+/// from (`[built-in]`, or the config or plugin file that defines it), and its parameters (type, default,
+/// range, doc).
 public struct LossListing: Sendable {
   /// The registry to list.
   public var registry: LossRegistry
@@ -23,7 +24,7 @@ public struct LossListing: Sendable {
     var lines: [String] = []
     for descriptor in registry.descriptors {
       let name = descriptor.name + String(repeating: " ", count: width - descriptor.name.count)
-      let origin = descriptor.origin == "built-in" ? "" : " [from \(descriptor.origin)]"
+      let origin = descriptor.origin == "built-in" ? " [built-in]" : " [from \(descriptor.origin)]"
       lines.append("\(name)  \(descriptor.kind.rawValue.padding(8))  \(descriptor.summary)\(origin)")
       for spec in descriptor.parameters {
         let fallback = spec.defaultValue.map { "default \($0)" } ?? "required"

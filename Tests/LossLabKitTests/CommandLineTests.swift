@@ -95,6 +95,10 @@ struct CommandLineTests {
     #expect(list.status == 0)
     #expect(list.stdout.contains("warp"))
     #expect(list.stdout.contains("num_items: integer, required, >= 1"))
+    #expect(list.stdout.contains("[built-in]"))
+    let withPlugin = try losslab(["list", "--plugin", builtPlugin("ExampleCPlugin")])
+    #expect(
+      withPlugin.stdout.contains("cubic_hinge               pairwise  mean of max(0, m - d)^3 (a C plugin) [from "))
     #expect(try losslab(["--version"]).stdout == "0.1.0\n")
     let help = try losslab(["run", "--help"])
     #expect(help.status == 0)

@@ -60,6 +60,42 @@ struct GoldenConfigTests {
     }
   }
 
+  /// `softplus(m - 1 - d)` and `max(0, m - d)` declared in a config's `custom_losses:` give the built-ins'
+  /// values and gradients (to 1e-12) on every golden input of bpr and hinge, partial credit included
+  /// (`softplus(-d)` is the same loss where m = 1).
+  @Test(
+    "losses declared in YAML equal log_sigmoid_bpr and hinge",
+    arguments: GoldenCase.all.filter { ($0.loss == "bpr" || $0.loss == "hinge") && !$0.lossLabRejects })
+  func declaredLosses(_ golden: GoldenCase) throws {
+    let base = Self.yaml(golden)
+    let declarations = """
+      custom_losses:
+        - {name: declared_bpr, expression: "softplus(m - 1 - d)", reduction: mean}
+        - {name: textbook_bpr, expression: "softplus(-d)", reduction: mean}
+        - {name: declared_hinge, expression: "max(0, m - d)", reduction: seed}
+
+      """
+    let pairs =
+      golden.metadata == nil
+      ? [("declared_bpr", "log_sigmoid_bpr"), ("textbook_bpr", "log_sigmoid_bpr"), ("declared_hinge", "hinge")]
+      : [("declared_bpr", "log_sigmoid_bpr"), ("declared_hinge", "hinge")]
+    for (declared, builtIn) in pairs {
+      func report(_ name: String) throws -> ReportCell {
+        let yaml =
+          declarations + base.replacingOccurrences(of: "  - loss: \(golden.loss)\n", with: "  - loss: \(name)\n")
+        let config = try #require(check(yaml).config, "\(check(yaml).diagnostics)")
+        return try ExperimentRunner(computeGradients: true).run(config).cells[0][0]
+      }
+      let a = try report(declared)
+      let b = try report(builtIn)
+      #expect(abs(a.value! - b.value!) <= 1e-12 * max(1, abs(b.value!)), "\(golden.id) \(declared)")
+      let expected = b.gradients!.positiveScores + b.gradients!.negativeScores.storage
+      let got = a.gradients!.positiveScores + a.gradients!.negativeScores.storage
+      let scale = max(1e-300, expected.map { abs($0) }.max() ?? 0)
+      for (x, y) in zip(got, expected) { #expect(abs(x - y) <= 1e-12 * scale, "\(golden.id) \(declared)") }
+    }
+  }
+
   @Test("the JSON output carries the exact numbers")
   func jsonRoundTrip() throws {
     let golden = try #require(GoldenCase.all.first { $0.id == "adaptive_bpr/random/normal_sd10/B64_N20/seed10024" })

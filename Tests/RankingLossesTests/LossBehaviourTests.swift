@@ -91,4 +91,22 @@ struct LossBehaviourTests {
     let credited = try HingeLoss().withPartialCredit(metadata: try ItemMetadata(["g": [0, 0]]), weights: ["g": 0.5])
     #expect(try credited.value(of: batch) == 1 + 1)
   }
+
+  @Test("stacked partial credit subtracts both credits, through the fast path too")
+  func stackedCredit() throws {
+    let metadata = try ItemMetadata(["genre": [0, 0, 1], "decade": [0, 1, 1]])
+    let inner = try HingeLoss().withPartialCredit(metadata: metadata, weights: ["genre": 0.25])
+    let outer = try inner.withPartialCredit(metadata: metadata, weights: ["decade": 0.5])
+    // Item 0 vs 1: same genre (0.25), other decade; item 0 vs 2: nothing; item 1 vs 2: same decade (0.5).
+    let batch = LossBatch<Double>(
+      positiveScores: [0, 0, 0], negativeScores: [0, 0, 0], positiveItems: [0, 0, 1], negativeItems: [1, 2, 2])
+    // Margins 0.75, 1, 0.5 with d = 0: l = 0.75, 1, 0.5; (Σl + Σl²)/3 = (2.25 + 1.8125) / 3.
+    let expected = (2.25 + 1.8125) / 3
+    #expect(abs(try outer.value(of: batch) - expected) <= 1e-15)
+    let workspace = LossWorkspace<Double>(threads: 2, parallelThreshold: 0)
+    let output = try outer.evaluate(batch, computeGradients: true, workspace: workspace)
+    #expect(abs(output.value - expected) <= 1e-15)
+    // The same workspace again: the two margin buffers alternate, nothing is overwritten while read.
+    #expect(try outer.evaluate(batch, computeGradients: true, workspace: workspace) == output)
+  }
 }

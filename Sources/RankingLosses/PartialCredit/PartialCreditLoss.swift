@@ -81,6 +81,8 @@ public struct PartialCreditLoss<Base: LossProtocol>: LossProtocol {
     if let j = positiveItems.firstIndex(where: { $0 < 0 || $0 >= itemCount }) {
       throw .itemOutOfRange(path: "positive_items[\(j)]", id: positiveItems[j], itemCount: itemCount)
     }
+    // A decorator over another decorator reads its margins from this same buffer: each element is read
+    // before it is written, at the same index, so the update in place is exact.
     let margins = workspace.marginBuffer(rows * b)
     // The credit depends only on which fields match: one entry per match pattern (2^F), summed in Double in
     // the weights' order and rounded once, exactly as a per-pair sum would be.

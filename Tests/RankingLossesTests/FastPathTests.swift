@@ -103,29 +103,21 @@ struct FastPathTests {
     let workspace = LossWorkspace<Double>(threads: 2, parallelThreshold: 0)
     let positives: [Double] = [1, 2, 3]
     let negatives: [Double] = [0, 1, 2, 3, .nan, 5]
-    let message: String = positives.withUnsafeBufferPointer { p in
-      negatives.withUnsafeBufferPointer { n in
-        do {
-          _ = try loss.evaluate(
-            ScoreBuffers(positiveScores: p, negativeScores: n, rows: 2), gradients: nil, workspace: workspace)
-          return "no error"
-        } catch {
-          return "\(error)"
+    func message(rows: Int) -> String {
+      positives.withUnsafeBufferPointer { p in
+        negatives.withUnsafeBufferPointer { n in
+          do {
+            _ = try loss.evaluate(
+              ScoreBuffers(positiveScores: p, negativeScores: n, rows: rows), gradients: nil, workspace: workspace)
+            return "no error"
+          } catch {
+            return "\(error)"
+          }
         }
       }
     }
-    #expect(message == "negative_scores[1][1] is NaN; scores must be finite")
-    let shape: String = positives.withUnsafeBufferPointer { p in
-      negatives.withUnsafeBufferPointer { n in
-        do {
-          _ = try loss.evaluate(
-            ScoreBuffers(positiveScores: p, negativeScores: n, rows: 4), gradients: nil, workspace: workspace)
-          return "no error"
-        } catch {
-          return "\(error)"
-        }
-      }
-    }
+    #expect(message(rows: 2) == "negative_scores[1][1] is NaN; scores must be finite")
+    let shape = message(rows: 4)
     #expect(shape == "negative_scores has 6 values but 4 rows of 3 positive scores need 12")
   }
 }

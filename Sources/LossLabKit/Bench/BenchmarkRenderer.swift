@@ -23,16 +23,7 @@ public enum BenchmarkRenderer {
         String(format: "%.0f%%", r.bandwidthFraction * 100), String(r.peakMemoryBytes / 1_048_576),
       ]
     }
-    let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
-    func line(_ cells: [String]) -> String {
-      cells.enumerated().map { c, text in
-        let fill = String(repeating: " ", count: widths[c] - text.count)
-        return c == 0 ? text + fill : fill + text
-      }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-    }
-    lines.append(line(header))
-    lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
-    lines += rows.map(line)
+    lines += alignedTable(header, rows)
     return lines.joined(separator: "\n") + "\n"
   }
 

@@ -10,7 +10,7 @@ struct CSVRenderer {
     let gradients = reports.contains(where: \.includesGradients)
     var header = ["experiment", "scenario", "loss", "value", "note"]
     if gradients { header += ["grad_positive_scores", "grad_negative_scores"] }
-    var lines = [header.map(quote).joined(separator: ",")]
+    var lines = [header.map(csvField).joined(separator: ",")]
     for report in reports {
       for row in report.cells {
         for cell in row {
@@ -22,7 +22,7 @@ struct CSVRenderer {
                 $0.negativeScores.rowArrays.map { $0.map(number).joined(separator: " ") }.joined(separator: ";")
               } ?? "")
           }
-          lines.append(fields.map(quote).joined(separator: ","))
+          lines.append(fields.map(csvField).joined(separator: ","))
         }
       }
     }
@@ -39,10 +39,5 @@ struct CSVRenderer {
     if let reason = cell.skipReason { parts.append("n/a: \(reason)") }
     parts += cell.warnings.map { "warning: \($0.message)" }
     return parts.joined(separator: "; ")
-  }
-
-  private func quote(_ field: String) -> String {
-    guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-    return "\"" + field.replacingAll("\"", with: "\"\"") + "\""
   }
 }

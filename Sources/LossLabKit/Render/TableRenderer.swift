@@ -17,7 +17,7 @@ struct TableRenderer {
     let title = report.config.description.map { "\(report.experiment) — \($0)" } ?? report.experiment
     lines.append(markdown ? "### \(title)" : title)
     lines.append("")
-    lines += markdown ? markdownTable(header, rows) : textTable(header, rows)
+    lines += markdown ? markdownTable(header, rows) : alignedTable(header, rows, mark: Self.firstRowMark)
     let notes = self.notes(report)
     if !notes.isEmpty {
       lines.append("")
@@ -33,38 +33,6 @@ struct TableRenderer {
   private func cellText(_ cell: ReportCell) -> String {
     guard let value = cell.value else { return Self.notApplicable }
     return fixed(value, digits: precision) + (cell.firstRowOnly ? Self.firstRowMark : "")
-  }
-
-  private func width(_ s: String) -> Int { s.unicodeScalars.count }
-
-  private func pad(_ s: String, _ w: Int, right: Bool) -> String {
-    let fill = String(repeating: " ", count: max(0, w - width(s)))
-    return right ? fill + s : s + fill
-  }
-
-  private func textTable(_ header: [String], _ rawRows: [[String]]) -> [String] {
-    // In a column with marked cells, unmarked numbers get a space where the mark would be, so that the
-    // decimal points line up.
-    let rows = rawRows.map { row in
-      row.enumerated().map { c, text in
-        c > 0 && !text.hasSuffix(Self.firstRowMark) && rawRows.contains { $0[c].hasSuffix(Self.firstRowMark) }
-          ? text + " " : text
-      }
-    }
-    let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(width).max() ?? 0 }
-    func line(_ cells: [String]) -> String {
-      let text = cells.enumerated().map { c, text in pad(text, widths[c], right: c > 0) }.joined(separator: "  ")
-      return String(text.reversed().drop(while: { $0 == " " }).reversed())
-    }
-    return [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
-      + rows.map(line)
-  }
-
-  private func markdownTable(_ header: [String], _ rows: [[String]]) -> [String] {
-    func escape(_ s: String) -> String { s.replacingAll("|", with: "\\|") }
-    func line(_ cells: [String]) -> String { "| " + cells.map(escape).joined(separator: " | ") + " |" }
-    let rule = "|" + header.indices.map { $0 == 0 ? " --- |" : " ---: |" }.joined()
-    return [line(header), rule] + rows.map(line)
   }
 
   private func notes(_ report: ExperimentReport) -> [String] {

@@ -84,9 +84,3 @@ func makeFolder(_ folder: String) throws(AtomicFile.WriteError) {
     throw AtomicFile.WriteError(path: folder, reason: "cannot create the folder (\(error.localizedDescription))")
   }
 }
-
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-func csvField(_ s: String) -> String {
-  s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-    ? "\"" + s.replacingAll("\"", with: "\"\"") + "\"" : s
-}

@@ -91,7 +91,7 @@ public struct TrainingReportRenderer: Sendable {
     ]
     lines += facts.map { markdown ? "- \($0)" : $0 }
     lines.append("")
-    lines += markdown ? markdownTable(header, rows) : textTable(header, rows)
+    lines += markdown ? markdownTable(header, rows) : alignedTable(header, rows, mark: " *")
     var notes: [String] = []
     if best.contains(where: { $0 != nil }) {
       notes.append(markdown ? "Bold: the best value of its column." : "* the best value of its column.")
@@ -138,30 +138,6 @@ public struct TrainingReportRenderer: Sendable {
       out.append(c)
     }
     return String(out.reversed())
-  }
-
-  private func textTable(_ header: [String], _ rows: [[String]]) -> [String] {
-    // Unmarked cells in a column with a marked cell get two spaces, so that numbers line up.
-    let marked = header.indices.map { c in rows.contains { $0[c].hasSuffix(" *") } }
-    let padded = rows.map { row in
-      row.enumerated().map { c, text in marked[c] && !text.hasSuffix(" *") ? text + "  " : text }
-    }
-    let widths = header.indices.map { c in ([header[c]] + padded.map { $0[c] }).map(\.unicodeScalars.count).max() ?? 0 }
-    func line(_ cells: [String]) -> String {
-      let text = cells.enumerated().map { c, text in
-        let fill = String(repeating: " ", count: widths[c] - text.unicodeScalars.count)
-        return c == 0 ? text + fill : fill + text
-      }.joined(separator: "  ")
-      return String(text.reversed().drop(while: { $0 == " " }).reversed())
-    }
-    return [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + padded.map(line)
-  }
-
-  private func markdownTable(_ header: [String], _ rows: [[String]]) -> [String] {
-    func line(_ cells: [String]) -> String {
-      "| " + cells.map { $0.replacingAll("|", with: "\\|") }.joined(separator: " | ") + " |"
-    }
-    return [line(header), "|" + header.indices.map { $0 == 0 ? " --- |" : " ---: |" }.joined()] + rows.map(line)
   }
 
   // MARK: CSV

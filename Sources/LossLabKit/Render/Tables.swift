@@ -1,0 +1,38 @@
+/// A text table for the terminal: the first column left-aligned, the others right-aligned, two spaces
+/// between columns, a dashed rule under the header, no trailing spaces. In a column where some cells end
+/// with `mark` (`†`, ` *`), the other cells get as many spaces instead, so that the numbers line up.
+func alignedTable(_ header: [String], _ rows: [[String]], mark: String? = nil) -> [String] {
+  func width(_ s: String) -> Int { s.unicodeScalars.count }
+  let padded = rows.map { row in
+    row.enumerated().map { c, text -> String in
+      guard let mark, c > 0, !text.hasSuffix(mark), rows.contains(where: { $0[c].hasSuffix(mark) }) else {
+        return text
+      }
+      return text + String(repeating: " ", count: width(mark))
+    }
+  }
+  let widths = header.indices.map { c in ([header[c]] + padded.map { $0[c] }).map(width).max() ?? 0 }
+  func line(_ cells: [String]) -> String {
+    let text = cells.enumerated().map { c, text in
+      let fill = String(repeating: " ", count: widths[c] - width(text))
+      return c == 0 ? text + fill : fill + text
+    }.joined(separator: "  ")
+    return String(text.reversed().drop(while: { $0 == " " }).reversed())
+  }
+  return [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + padded.map(line)
+}
+
+/// A GitHub-flavoured Markdown table: the first column left-aligned, the others right-aligned, `|` in a
+/// cell escaped.
+func markdownTable(_ header: [String], _ rows: [[String]]) -> [String] {
+  func line(_ cells: [String]) -> String {
+    "| " + cells.map { $0.replacingAll("|", with: "\\|") }.joined(separator: " | ") + " |"
+  }
+  return [line(header), "|" + header.indices.map { $0 == 0 ? " --- |" : " ---: |" }.joined()] + rows.map(line)
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+func csvField(_ s: String) -> String {
+  s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+    ? "\"" + s.replacingAll("\"", with: "\"\"") + "\"" : s
+}

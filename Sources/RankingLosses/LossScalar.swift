@@ -8,27 +8,10 @@ import RealModule
 ///
 /// The elementary functions (`exp`, `log`, `log(onePlus:)`) come from swift-numerics'
 /// `RealModule.Real`, which forwards to the platform's C math library.
-public protocol LossScalar: BinaryFloatingPoint, Real, Sendable, CustomStringConvertible, SIMDScalar
-where SIMD8Storage: Sendable {
-  /// `e^x` in each of eight lanes, as the fused kernels use it (vectorized for `Float` and `Double`).
-  static func vectorExp(_ x: SIMD8<Self>) -> SIMD8<Self>
-}
+public protocol LossScalar: BinaryFloatingPoint, Real, Sendable, CustomStringConvertible {}
 
-extension Float: LossScalar {
-  /// `e^x` per lane, within 1 ulp (see `Kernels/VectorMath.swift`).
-  @inlinable
-  public static func vectorExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    RankingLosses.vectorExp(x)
-  }
-}
-
-extension Double: LossScalar {
-  /// `e^x` per lane, within 1 ulp (see `Kernels/VectorMath.swift`).
-  @inlinable
-  public static func vectorExp(_ x: SIMD8<Double>) -> SIMD8<Double> {
-    SIMD8(lowHalf: RankingLosses.vectorExp(x.lowHalf), highHalf: RankingLosses.vectorExp(x.highHalf))
-  }
-}
+extension Float: LossScalar {}
+extension Double: LossScalar {}
 
 extension LossScalar {
   /// The logistic sigmoid `σ(x) = 1 / (1 + exp(−x))`, written exactly as PyTorch's CPU kernel computes

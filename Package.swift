@@ -68,7 +68,7 @@ let package = Package(
     .testTarget(name: "YAMLNodesTests", dependencies: ["YAMLNodes"]),
     .testTarget(
       name: "LossLabKitTests",
-      dependencies: ["LossLabKit", "RankingLosses", "YAMLNodes", "LossLabTestSupport"]
+      dependencies: ["LossLabKit", "RankingLosses", "LossConformance", "YAMLNodes", "LossLabTestSupport"]
     ),
     .testTarget(name: "RecommenderTests", dependencies: ["Recommender", "RankingLosses"]),
   ]

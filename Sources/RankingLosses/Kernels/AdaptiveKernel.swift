@@ -43,9 +43,15 @@ func adaptiveKernel<Base: PairwiseLoss, Scalar: LossScalar>(
           bestRow.update(repeating: 0, count: width)
           poison.update(repeating: 0, count: width)
           kernelAddPoison(first, to: poison, count: width)
-          for k in 1..<max(1, rows) {
-            let row = n + k * b + start
-            kernelMaxScan(row, best: best, bestRow: bestRow, poison: poison, count: width, row: k)
+          var k = 1
+          while k + 4 <= rows {
+            kernelMaxScan4(
+              n + k * b + start, stride: b, best: best, bestRow: bestRow, poison: poison, count: width, row: k)
+            k += 4
+          }
+          while k < rows {
+            kernelMaxScan(n + k * b + start, best: best, bestRow: bestRow, poison: poison, count: width, row: k)
+            k += 1
           }
           // The picked pairs: differences, margins, terms, sums, gradients.
           kernelRowIndices(bestRow, into: rowIndex, count: width)

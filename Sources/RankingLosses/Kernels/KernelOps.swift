@@ -51,6 +51,27 @@ func kernelAddPoison<S: LossScalar>(_ x: UnsafePointer<S>, to poison: UnsafeMuta
   }
 }
 
+/// Four rows of the adaptive scan, `stride` scalars apart.
+@inline(__always)
+func kernelMaxScan4<S: LossScalar>(
+  _ row: UnsafePointer<S>, stride: Int, best: UnsafeMutablePointer<S>, bestRow: UnsafeMutablePointer<S>,
+  poison: UnsafeMutablePointer<S>, count: Int, row k: Int
+) {
+  if S.self == Float.self {
+    Float.maxScan4(
+      cast(row, Float.self), stride: stride, best: cast(best, Float.self), bestRow: cast(bestRow, Float.self),
+      poison: cast(poison, Float.self), count: count, row: k)
+  } else if S.self == Double.self {
+    Double.maxScan4(
+      cast(row, Double.self), stride: stride, best: cast(best, Double.self), bestRow: cast(bestRow, Double.self),
+      poison: cast(poison, Double.self), count: count, row: k)
+  } else {
+    for q in 0..<4 {
+      kernelMaxScan(row + q * stride, best: best, bestRow: bestRow, poison: poison, count: count, row: k + q)
+    }
+  }
+}
+
 /// One row of the adaptive scan.
 @inline(__always)
 func kernelMaxScan<S: LossScalar>(
@@ -76,6 +97,31 @@ func kernelMaxScan<S: LossScalar>(
   }
 }
 
+/// Four rows of the WARP scan, `stride` scalars apart.
+@inline(__always)
+func kernelViolationScan4<S: LossScalar>(
+  _ row: UnsafePointer<S>, stride: Int, margins: UnsafePointer<S>?, positives: UnsafePointer<S>,
+  found: UnsafeMutablePointer<S>, hinge: UnsafeMutablePointer<S>, poison: UnsafeMutablePointer<S>, count: Int,
+  row k: Int
+) {
+  if S.self == Float.self {
+    Float.violationScan4(
+      cast(row, Float.self), stride: stride, margins: cast(margins, Float.self), positives: cast(positives, Float.self),
+      found: cast(found, Float.self), hinge: cast(hinge, Float.self), poison: cast(poison, Float.self), count: count,
+      row: k)
+  } else if S.self == Double.self {
+    Double.violationScan4(
+      cast(row, Double.self), stride: stride, margins: cast(margins, Double.self),
+      positives: cast(positives, Double.self), found: cast(found, Double.self), hinge: cast(hinge, Double.self),
+      poison: cast(poison, Double.self), count: count, row: k)
+  } else {
+    for r in 0..<4 {
+      kernelViolationScan(
+        row + r * stride, margins: margins.map { $0 + r * stride }, positives: positives, found: found, hinge: hinge,
+        poison: poison, count: count, row: k + r)
+    }
+  }
+}
 /// One row of the WARP scan.
 @inline(__always)
 func kernelViolationScan<S: LossScalar>(

@@ -41,11 +41,18 @@ func warpKernel<Scalar: LossScalar>(
             hinge.update(repeating: 0, count: width)
             poison.update(repeating: 0, count: width)
             kernelAddPoison(positives, to: poison, count: width)
-            for k in 0..<rows {
-              let row = n + k * b + start
+            var k = 0
+            while k + 4 <= rows {
+              kernelViolationScan4(
+                n + k * b + start, stride: b, margins: m.map { UnsafePointer($0 + k * b + start) },
+                positives: positives, found: found, hinge: hinge, poison: poison, count: width, row: k)
+              k += 4
+            }
+            while k < rows {
               kernelViolationScan(
-                row, margins: m.map { UnsafePointer($0 + k * b + start) }, positives: positives, found: found,
-                hinge: hinge, poison: poison, count: width, row: k)
+                n + k * b + start, margins: m.map { UnsafePointer($0 + k * b + start) }, positives: positives,
+                found: found, hinge: hinge, poison: poison, count: width, row: k)
+              k += 1
             }
             if kernelPoisoned(poison, count: width) { sums.nonFinite = true }
             kernelRowIndices(found, into: rowIndex, count: width)

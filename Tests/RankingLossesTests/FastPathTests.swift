@@ -97,6 +97,50 @@ struct FastPathTests {
     #expect(array.gradients == one.gradients)
   }
 
+  /// The one-pass BPR and hinge loop checks its inputs through `d − d` (NaN when p or n is not finite):
+  /// a bad value in any SIMD lane or in the scalar tail, in either score, alone or with a matching infinity
+  /// on the other side (`∞ − ∞`), is reported with its own index; finite scores whose difference
+  /// overflows are not an error.
+  @Test("non-finite scores in any lane of the one-pass pairwise loop are named", arguments: ["bpr", "hinge"])
+  func pairwiseNonFinite(_ name: String) throws {
+    let loss = try LossRegistry.standard.makeLoss(name)
+    let inf = Float.infinity
+    let bad: [(p: Float, n: Float, path: String, text: String)] = [
+      (.nan, 0, "positive_scores", "NaN"), (0, .nan, "negative_scores", "NaN"), (inf, 0, "positive_scores", "inf"),
+      (0, -inf, "negative_scores", "-inf"), (inf, inf, "positive_scores", "inf"),
+      (-inf, -inf, "positive_scores", "-inf"),
+    ]
+    for j in [0, 7, 9, 31, 36] {
+      for (p, n, path, text) in bad {
+        var positives = [Float](repeating: 1, count: 37)
+        var negatives = [Float](repeating: 0.5, count: 37)
+        positives[j] = p
+        negatives[j] = n
+        let message: String
+        do {
+          _ = try loss.evaluate(
+            LossBatch(
+              positiveScores: positives, negativeScores: try ScoreMatrix(rows: 1, columns: 37, storage: negatives)),
+            computeGradients: true, workspace: LossWorkspace(threads: 2, parallelThreshold: 0))
+          message = "no error"
+        } catch {
+          message = "\(error)"
+        }
+        #expect(message == "\(path)[\(j)] is \(text); scores must be finite", "\(name) at \(j): \(p), \(n)")
+      }
+    }
+    // 3e38 − (−3e38) overflows to +∞ although both scores are finite: no error, the reference's value.
+    var positives = [Float](repeating: 1, count: 37)
+    var negatives = [Float](repeating: 0.5, count: 37)
+    positives[9] = 3e38
+    negatives[9] = -3e38
+    let output = try loss.evaluate(
+      LossBatch(positiveScores: positives, negativeScores: try ScoreMatrix(rows: 1, columns: 37, storage: negatives)),
+      computeGradients: true, workspace: LossWorkspace(threads: 2, parallelThreshold: 0))
+    #expect(output.value.isFinite)
+    #expect(output.gradients!.positiveScores[9] == 0)
+  }
+
   @Test("the fast path rejects NaN and bad shapes with the array API's messages")
   func errors() throws {
     let loss = try LossRegistry.standard.makeLoss("adaptive_hinge")

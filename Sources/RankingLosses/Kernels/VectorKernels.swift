@@ -80,19 +80,22 @@ extension Float: VectorKernels {
       let positive = UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self)
       let negative = UnsafeRawPointer(n + j).loadUnaligned(as: SIMD8<Float>.self)
       let margin = m.map { UnsafeRawPointer($0 + j).loadUnaligned(as: SIMD8<Float>.self) } ?? one
-      poison += (positive - positive) + (negative - negative) + (margin - margin)
       let d = positive - negative
+      // `d − d` is NaN when p or n is not finite (or when p − n overflows: the caller's scan for the bad
+      // value then finds none and goes on).
+      poison += m == nil ? d - d : (d - d) + (margin - margin)
       let l: SIMD8<Float>
       let dl: SIMD8<Float>
+      var active = SIMDMask<SIMD8<Float.SIMDMaskScalar>>()
       if bpr {
         let y = one / (one + RankingLosses.vectorExp(-d))
         l = margin - y
         dl = -((one - y) * y)
       } else {
         let x = margin - d
-        let active = x .> 0
+        active = x .> 0
         l = zero.replacing(with: x, where: active)
-        dl = zero.replacing(with: -one, where: active)
+        dl = zero
       }
       blockSum += l
       blockSquares += l * l
@@ -105,7 +108,8 @@ extension Float: VectorKernels {
         block = 0
       }
       if let gp, let gn {
-        let g = (one + 2 * l) * inverse * dl
+        // Hinge: `dl` is −1 or 0, so `g` is `−(1 + 2l)/B` where the term is active and +0 elsewhere.
+        let g = bpr ? (one + 2 * l) * inverse * dl : zero.replacing(with: -((one + 2 * l) * inverse), where: active)
         UnsafeMutableRawPointer(gp + j).storeBytes(of: g, as: SIMD8<Float>.self)
         UnsafeMutableRawPointer(gn + j).storeBytes(of: -g, as: SIMD8<Float>.self)
       }
@@ -446,10 +450,13 @@ extension Double: VectorKernels {
       let positive = UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Double>.self)
       let negative = UnsafeRawPointer(n + j).loadUnaligned(as: SIMD8<Double>.self)
       let margin = m.map { UnsafeRawPointer($0 + j).loadUnaligned(as: SIMD8<Double>.self) } ?? one
-      poison += (positive - positive) + (negative - negative) + (margin - margin)
       let d = positive - negative
+      // `d − d` is NaN when p or n is not finite (or when p − n overflows: the caller's scan for the bad
+      // value then finds none and goes on).
+      poison += m == nil ? d - d : (d - d) + (margin - margin)
       let l: SIMD8<Double>
       let dl: SIMD8<Double>
+      var active = SIMDMask<SIMD8<Double.SIMDMaskScalar>>()
       if bpr {
         let y =
           one
@@ -458,9 +465,9 @@ extension Double: VectorKernels {
         dl = -((one - y) * y)
       } else {
         let x = margin - d
-        let active = x .> 0
+        active = x .> 0
         l = zero.replacing(with: x, where: active)
-        dl = zero.replacing(with: -one, where: active)
+        dl = zero
       }
       blockSum += l
       blockSquares += l * l
@@ -473,7 +480,8 @@ extension Double: VectorKernels {
         block = 0
       }
       if let gp, let gn {
-        let g = (one + 2 * l) * inverse * dl
+        // Hinge: `dl` is −1 or 0, so `g` is `−(1 + 2l)/B` where the term is active and +0 elsewhere.
+        let g = bpr ? (one + 2 * l) * inverse * dl : zero.replacing(with: -((one + 2 * l) * inverse), where: active)
         UnsafeMutableRawPointer(gp + j).storeBytes(of: g, as: SIMD8<Double>.self)
         UnsafeMutableRawPointer(gn + j).storeBytes(of: -g, as: SIMD8<Double>.self)
       }

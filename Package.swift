@@ -63,12 +63,15 @@ let package = Package(
     ),
     .testTarget(
       name: "RankingLossesTests",
-      dependencies: ["RankingLosses", "LossConformance", "LossLabTestSupport"]
+      dependencies: [
+        "RankingLosses", "LossConformance", "LossLabTestSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]
     ),
     .testTarget(name: "YAMLNodesTests", dependencies: ["YAMLNodes"]),
     .testTarget(
       name: "LossLabKitTests",
-      dependencies: ["LossLabKit", "RankingLosses", "LossConformance", "YAMLNodes", "LossLabTestSupport"]
+      dependencies: ["LossLabKit", "RankingLosses", "Recommender", "LossConformance", "YAMLNodes", "LossLabTestSupport"]
     ),
     .testTarget(name: "RecommenderTests", dependencies: ["Recommender", "RankingLosses"]),
   ]

@@ -234,17 +234,14 @@ struct ConfigBadInputTests {
 
   /// Nine levels of nine aliases would expand to 9⁹ nodes; the third `*a5` (line 7, column 20) takes the
   /// document past 2 million.
-  @Test("an alias bomb answers within a second")
+  @Test("an alias bomb stops at the alias that passes the node limit")
   func aliasBomb() {
     var lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for i in 1...9 {
       lines.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ", ") + "]")
     }
     lines.append("losses: *a9")
-    let start = ContinuousClock.now
     let found = errors(lines.joined(separator: "\n") + "\n")
-    let elapsed = ContinuousClock.now - start
-    #expect(elapsed < .seconds(1))
     #expect(found == ["test.yaml:7:20: error: aliases expand the document beyond 2000000 nodes"])
   }
 

@@ -4,7 +4,9 @@ import YAMLNodes
 /// Hostile input (alias bombs, deep nesting) gets an error quickly, never a crash or a memory blow-up.
 @Suite("Limits")
 struct LimitTests {
-  @Test("the billion laughs throws tooLarge at the alias that passes the limit, in well under a second")
+  /// No timing here (a timed assertion flakes on a busy machine): that the error comes at the exact alias
+  /// that passes the node limit shows the expansion stops there, bounded in time and memory.
+  @Test("the billion laughs throws tooLarge at the alias that passes the limit")
   func aliasBomb() {
     let bomb = """
       a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
@@ -18,9 +20,7 @@ struct LimitTests {
       i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 
       """
-    var error: YAMLError?
-    let elapsed = ContinuousClock().measure { error = parseError(bomb) }
-    #expect(elapsed < .seconds(1))
+    let error = parseError(bomb)
     #expect(error?.kind == .tooLarge)
     // a..f expand to 672 610 nodes with the keys; g's third *f (597 871 nodes each) passes 2 000 000.
     #expect(error?.description == "7:14: aliases expand the document beyond 2000000 nodes")
@@ -48,9 +48,7 @@ struct LimitTests {
 
   @Test("100000 open brackets give tooDeep, not a stack overflow")
   func openBrackets() {
-    var error: YAMLError?
-    let elapsed = ContinuousClock().measure { error = parseError(String(repeating: "[", count: 100_000)) }
-    #expect(elapsed < .seconds(1))
+    let error = parseError(String(repeating: "[", count: 100_000))
     #expect(error?.kind == .tooDeep)
     #expect(error?.description == "1:201: nesting deeper than 200 levels")
   }

@@ -74,8 +74,8 @@ public struct BenchmarkResult: Sendable, Hashable {
   public var maxSeconds: Double
   /// `B·N / median`.
   public var pairsPerSecond: Double
-  /// Bytes read and written per call (scores in, gradients out, ids and margins with partial credit)
-  /// divided by the median.
+  /// Bytes read and written per call (scores in, gradients out; with partial credit the ids, and the
+  /// margins unless only the picked pairs' are computed) divided by the median.
   public var bytesPerSecond: Double
   /// A plain copy's bytes per second (read plus written), over as many bytes as the loss moves, timed
   /// alternately with the loss's calls so that both see the same state of the machine.
@@ -150,15 +150,18 @@ public enum LossBenchmark {
       let descriptor = try registry.descriptor(named: name)
       var loss = try descriptor.makeLoss(
         descriptor.parameters.contains { $0.name == "num_items" } ? ["num_items": .integer(options.numItems)] : [:])
+      var marginsWritten = false
       if options.partialCredit {
-        loss = try AnyLoss(loss).withPartialCredit(metadata: metadata, weights: ["genre": 0.25])
+        let credited = try AnyLoss(loss).withPartialCredit(metadata: metadata, weights: ["genre": 0.25])
+        marginsWritten = !credited.computesPickedMarginsOnly
+        loss = credited
       }
       let (b, n) = loss.kind == .pairwise ? (pairs, 1) : (options.batch, options.negatives)
       let scalarBytes = MemoryLayout<S>.size
-      // Scores in and gradients out; with partial credit also the ids (8 bytes each) and the margins
-      // written and read once.
+      // Scores in and gradients out; with partial credit also the ids (8 bytes each) and, unless the loss
+      // picks one negative per column and gets only those margins, the margins written and read once.
       var bytes = scalarBytes * 2 * (b * n + b)
-      if options.partialCredit { bytes += 8 * (b * n + b) + 2 * scalarBytes * b * n }
+      if options.partialCredit { bytes += 8 * (b * n + b) + (marginsWritten ? 2 * scalarBytes * b * n : 0) }
       let copyCount = min(copySource.count, bytes / (2 * scalarBytes))
       var copyTimes: [Double] = []
       let times: [Double] = try positives.withUnsafeBufferPointer { p throws(LossError) in

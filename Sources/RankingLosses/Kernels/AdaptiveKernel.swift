@@ -18,12 +18,12 @@ func adaptiveKernel<Base: PairwiseLoss, Scalar: LossScalar>(
   let shared = UnsafeSendable(
     (
       scores.positiveScores.baseAddress!, scores.negativeScores.baseAddress!, scores.idealDifferences?.baseAddress,
-      gradients?.positiveScores.baseAddress, gradients?.negativeScores.baseAddress
+      gradients?.positiveScores.baseAddress, gradients?.negativeScores.baseAddress, scores.marginLookup
     ))
   let threads = workspace.threadCount(pairs: rows * b)
   if let gradients { zeroInParallel(gradients.negativeScores, threads: threads) }
   let total = forEachChunk(columns: b, threads: threads) { range in
-    let (p, n, m, gp, gn) = shared.value
+    let (p, n, m, gp, gn, lookup) = shared.value
     var sums = ChunkSums()
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: kernelTile) { rowIndex in
       withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 7 * kernelTile) { scratch in
@@ -63,10 +63,14 @@ func adaptiveKernel<Base: PairwiseLoss, Scalar: LossScalar>(
               ideal[j] = margin
               poison[j] += margin - margin
             }
+          } else if let lookup {
+            // Partial credit's margins, only for the picked pairs (finite: credits come from weights).
+            for j in 0..<width { ideal[j] = lookup.margin(column: start + j, pair: Int(rowIndex[j]) * b + start + j) }
           }
           if kernelPoisoned(poison, count: width) { sums.nonFinite = true }
           base.terms(
-            differences: differences, idealDifferences: m == nil ? nil : UnsafePointer(ideal), count: width,
+            differences: differences, idealDifferences: m == nil && lookup == nil ? nil : UnsafePointer(ideal),
+            count: width,
             values: values, derivatives: derivatives)
           kernelAccumulate(values, count: width, into: &sums)
           if let gp, let gn {

@@ -15,6 +15,9 @@ public struct ScoreBuffers<Scalar: LossScalar> {
   public var positiveItems: UnsafeBufferPointer<Int>?
   /// N × B negative item ids, for partial credit.
   public var negativeItems: UnsafeBufferPointer<Int>?
+  /// Partial credit's margins computed on demand, for a loss that reads only the pair it picks per column
+  /// (set by ``PartialCreditLoss`` for an ``AdaptiveLoss`` base; `idealDifferences` is then `nil`).
+  var marginLookup: MarginLookup<Scalar>?
 
   /// Creates views of a batch.
   ///
@@ -154,5 +157,24 @@ public final class LossWorkspace<Scalar: LossScalar>: @unchecked Sendable {
       margins = .allocate(capacity: count)
     }
     return UnsafeMutableBufferPointer(rebasing: margins[0..<count])
+  }
+}
+
+/// The ideal difference of one pair from the items' metadata: `table[pattern]`, where bit `f` of `pattern`
+/// says whether field `f` gives the positive and the negative item the same code (see
+/// ``PartialCreditLoss``). The views belong to the partial-credit call that made it; the ids are checked.
+struct MarginLookup<Scalar: LossScalar> {
+  let positiveItems: UnsafeBufferPointer<Int>
+  let negativeItems: UnsafeBufferPointer<Int>
+  let codes: [UnsafeBufferPointer<Int>]
+  let table: UnsafeBufferPointer<Scalar>
+
+  /// The margin of the pair of column `j` whose negative is at `pair` (row × B + column).
+  @inline(__always)
+  func margin(column j: Int, pair: Int) -> Scalar {
+    let (positive, negative) = (positiveItems[j], negativeItems[pair])
+    var pattern = 0
+    for f in 0..<codes.count where codes[f][positive] == codes[f][negative] { pattern |= 1 << f }
+    return table[pattern]
   }
 }

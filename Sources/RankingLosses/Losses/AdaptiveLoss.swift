@@ -56,3 +56,9 @@ public struct AdaptiveLoss<Base: PairwiseLoss>: LossProtocol {
     try adaptiveKernel(base, scores, gradients: gradients, workspace: workspace)
   }
 }
+
+/// Losses that read the margin of one picked negative per column and of no other pair (through
+/// `ScoreBuffers.marginLookup`), so that partial credit can compute just those margins instead of all N × B.
+protocol PicksOneNegativePerColumn {}
+
+extension AdaptiveLoss: PicksOneNegativePerColumn {}

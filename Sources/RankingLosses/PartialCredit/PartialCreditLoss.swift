@@ -50,6 +50,13 @@ public struct PartialCreditLoss<Base: LossProtocol>: LossProtocol {
     }
   }
 
+  /// Whether the fast path computes only the margins of the negatives the base picks — one per column,
+  /// for an ``AdaptiveLoss`` base (directly or in an ``AnyLoss``) — rather than writing all N × B, when
+  /// the batch has no ideal differences of its own.
+  public var computesPickedMarginsOnly: Bool {
+    ((base as? AnyLoss)?.base ?? base) is any PicksOneNegativePerColumn
+  }
+
   /// The base loss's name.
   public var name: String { base.name }
   /// The base loss's kind.
@@ -67,7 +74,9 @@ public struct PartialCreditLoss<Base: LossProtocol>: LossProtocol {
   }
 
   /// Writes every pair's margin into the workspace in one pass (checking the item ids), then runs the base
-  /// loss's fast path with those margins.
+  /// loss's fast path with those margins. An ``AdaptiveLoss`` base (directly or in an ``AnyLoss``) without
+  /// margins of its own skips the write: the ids are checked in one pass and the kernel computes the
+  /// margin of the one pair it picks per column, the same value from the same table.
   @_specialize(where Base == AnyLoss, Scalar == Float)
   @_specialize(where Base == AnyLoss, Scalar == Double)
   public func evaluate<Scalar: LossScalar>(
@@ -94,6 +103,39 @@ public struct PartialCreditLoss<Base: LossProtocol>: LossProtocol {
     }
     let given = scores.idealDifferences
     let table = credits.map { given == nil ? Scalar(1 - $0) : Scalar($0) }
+    func outOfRange() -> LossError {
+      let index = negativeItems.firstIndex(where: { $0 < 0 || $0 >= itemCount }) ?? 0
+      let (k, j) = index.quotientAndRemainder(dividingBy: b)
+      let path = rows == 1 ? "negative_items[\(j)]" : "negative_items[\(k)][\(j)]"
+      return .itemOutOfRange(path: path, id: negativeItems[index], itemCount: itemCount)
+    }
+    if given == nil, computesPickedMarginsOnly {
+      // An adaptive base reads one margin per column: check every id here, and let the base compute the
+      // margins of the pairs it picks (the same table entries the full pass would write).
+      let ids = UnsafeSendable(negativeItems.baseAddress!)
+      let checked = forEachChunk(columns: b, threads: workspace.threadCount(pairs: rows * b)) { range in
+        var sums = ChunkSums()
+        for k in 0..<rows {
+          let row = ids.value + k * b
+          for j in range where UInt(bitPattern: row[j]) >= UInt(itemCount) { sums.nonFinite = true }
+        }
+        return sums
+      }
+      if checked.nonFinite { throw outOfRange() }
+      let result = table.withUnsafeBufferPointer { table in
+        withFieldCodes(weightedFields.map(\.codes)) { codes -> Result<LossValue<Scalar>, LossError> in
+          var credited = scores
+          credited.marginLookup = MarginLookup(
+            positiveItems: positiveItems, negativeItems: negativeItems, codes: codes, table: table)
+          do throws(LossError) {
+            return .success(try base.evaluate(credited, gradients: gradients, workspace: workspace))
+          } catch {
+            return .failure(error)
+          }
+        }
+      }
+      return try result.get()
+    }
     let outcome = table.withUnsafeBufferPointer { table in
       withFieldCodes(weightedFields.map(\.codes)) { codes in
         let shared = UnsafeSendable((margins, positiveItems, negativeItems, codes, table))
@@ -136,11 +178,7 @@ public struct PartialCreditLoss<Base: LossProtocol>: LossProtocol {
         }
       }
     }
-    if outcome.nonFinite, let index = negativeItems.firstIndex(where: { $0 < 0 || $0 >= itemCount }) {
-      let (k, j) = index.quotientAndRemainder(dividingBy: b)
-      let path = rows == 1 ? "negative_items[\(j)]" : "negative_items[\(k)][\(j)]"
-      throw .itemOutOfRange(path: path, id: negativeItems[index], itemCount: itemCount)
-    }
+    if outcome.nonFinite { throw outOfRange() }
     var credited = scores
     credited.idealDifferences = UnsafeBufferPointer(margins)
     return try base.evaluate(credited, gradients: gradients, workspace: workspace)

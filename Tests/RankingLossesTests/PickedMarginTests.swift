@@ -47,20 +47,19 @@ struct PickedMarginTests {
     let loss = try LossRegistry.standard.makeLoss(name)
     let picked = try AnyLoss(loss).withPartialCredit(metadata: Self.metadata, weights: Self.weights)
     let full = try Opaque(wrapped: AnyLoss(loss)).withPartialCredit(metadata: Self.metadata, weights: Self.weights)
+    /// The two decorators on the same batch of `S`, with a fresh workspace each.
+    func agree<S: LossScalar>(_: S.Type, rows: Int, columns: Int, threads: Int) throws {
+      let batch = try Self.batch(S.self, rows: rows, columns: columns, seed: UInt64(rows * columns))
+      func run(_ loss: some LossProtocol) throws -> LossOutput<S> {
+        try loss.evaluate(
+          batch, computeGradients: true, workspace: LossWorkspace(threads: threads, parallelThreshold: 0))
+      }
+      #expect(try run(picked) == run(full), "\(name) \(S.self) \(rows) × \(columns), \(threads) threads")
+    }
     for (rows, columns) in [(1, 5), (7, 13), (9, 1_030)] {
       for threads in [1, 2] {
-        let double = try Self.batch(Double.self, rows: rows, columns: columns, seed: UInt64(rows * columns))
-        let a = try picked.evaluate(
-          double, computeGradients: true, workspace: LossWorkspace(threads: threads, parallelThreshold: 0))
-        let b = try full.evaluate(
-          double, computeGradients: true, workspace: LossWorkspace(threads: threads, parallelThreshold: 0))
-        #expect(a == b, "\(name) \(rows) × \(columns), \(threads) threads")
-        let float = try Self.batch(Float.self, rows: rows, columns: columns, seed: UInt64(rows * columns))
-        let c = try picked.evaluate(
-          float, computeGradients: true, workspace: LossWorkspace(threads: threads, parallelThreshold: 0))
-        let d = try full.evaluate(
-          float, computeGradients: true, workspace: LossWorkspace(threads: threads, parallelThreshold: 0))
-        #expect(c == d, "\(name) Float \(rows) × \(columns), \(threads) threads")
+        try agree(Double.self, rows: rows, columns: columns, threads: threads)
+        try agree(Float.self, rows: rows, columns: columns, threads: threads)
       }
     }
     // Credit changes the value here (the check would pass vacuously if the margins were ignored).

@@ -18,7 +18,8 @@
  * The host also rejects a non-finite value or gradient.
  *
  * Plugins may be written in C, Rust or Swift (`@_cdecl("losslab_plugin_entry")`); the examples in this
- * repository are `Sources/ExampleCPlugin` and `Sources/ExampleSwiftPlugin`.
+ * repository are `Sources/ExampleCPlugin`, `Sources/ExampleSwiftPlugin` and
+ * `Docs/Examples/RustPlugin/squared_hinge.rs`.
  */
 #ifndef LOSSLAB_PLUGIN_H
 #define LOSSLAB_PLUGIN_H

@@ -233,6 +233,27 @@ func kernelBPRTerms<S: LossScalar>(
   }
 }
 
+/// `log_sigmoid_bpr` terms: eight `Float` lanes at a time with the vectorized `exp` and `log1p`
+/// (``logSigmoidTermsFloat(_:ideal:count:values:derivatives:)``), any other scalar through
+/// ``LogSigmoidBPRLoss/term(difference:idealDifference:)``.
+@inline(__always)
+func kernelLogSigmoidTerms<S: LossScalar>(
+  _ d: UnsafePointer<S>, ideal m: UnsafePointer<S>?, count: Int, values: UnsafeMutablePointer<S>,
+  derivatives: UnsafeMutablePointer<S>
+) {
+  if S.self == Float.self {
+    logSigmoidTermsFloat(
+      cast(d, Float.self), ideal: cast(m, Float.self), count: count, values: cast(values, Float.self),
+      derivatives: cast(derivatives, Float.self))
+  } else {
+    for j in 0..<count {
+      let t = LogSigmoidBPRLoss().term(difference: d[j], idealDifference: m?[j] ?? 1)
+      values[j] = t.value
+      derivatives[j] = t.derivative
+    }
+  }
+}
+
 /// Hinge terms through the concrete loops (`Float`, `Double`) or a plain loop.
 @inline(__always)
 func kernelHingeTerms<S: LossScalar>(

@@ -803,3 +803,34 @@ extension Double: VectorKernels {
     return (sum.sum() + tail, squares.sum() + tailSquares)
   }
 }
+
+/// `log_sigmoid_bpr` terms in `Float`, eight lanes at a time: with `x = (m − 1) − d` and
+/// `e = e^{−|x|}` (one ``vectorExp(_:)-(SIMD8<Float>)``), `l = softplus(x) = max(x, 0) + log1p(e)` and
+/// `∂l/∂d = −σ(x) = −(x ≥ 0 ? 1 : e) / (1 + e)` — the formulas of ``LossScalar/softplus(_:)`` and
+/// ``LossScalar/stableSigmoid(_:)``, with the vectorized `exp` and `log1p` (each within 2 ulps of libm).
+@inline(__always)
+func logSigmoidTermsFloat(
+  _ d: UnsafePointer<Float>, ideal m: UnsafePointer<Float>?, count: Int, values: UnsafeMutablePointer<Float>,
+  derivatives: UnsafeMutablePointer<Float>
+) {
+  let one = SIMD8<Float>(repeating: 1)
+  let zero = SIMD8<Float>()
+  var j = 0
+  while j + 8 <= count {
+    let margin = m.map { UnsafeRawPointer($0 + j).loadUnaligned(as: SIMD8<Float>.self) } ?? one
+    let x = (margin - one) - UnsafeRawPointer(d + j).loadUnaligned(as: SIMD8<Float>.self)
+    let nonNegative = x .>= 0
+    let e = vectorExp(-x.replacing(with: -x, where: x .< 0))
+    let l = zero.replacing(with: x, where: nonNegative) + vectorLog1pUnit(e)
+    let sigmoid = e.replacing(with: one, where: nonNegative) / (one + e)
+    UnsafeMutableRawPointer(values + j).storeBytes(of: l, as: SIMD8<Float>.self)
+    UnsafeMutableRawPointer(derivatives + j).storeBytes(of: -sigmoid, as: SIMD8<Float>.self)
+    j += 8
+  }
+  while j < count {
+    let t = LogSigmoidBPRLoss().term(difference: d[j], idealDifference: m?[j] ?? 1)
+    values[j] = t.value
+    derivatives[j] = t.derivative
+    j += 1
+  }
+}

@@ -2,26 +2,8 @@ import Foundation
 @testable import RankingLosses
 import Testing
 
-/// `vectorLog1pUnit` applied to `values`, eight lanes at a time (the last vector padded with zeros).
-private func vectorLog1p(of values: [Float]) -> [Float] {
-  var results: [Float] = []
-  for start in stride(from: 0, to: values.count, by: 8) {
-    var lanes = SIMD8<Float>()
-    for lane in 0..<min(8, values.count - start) { lanes[lane] = values[start + lane] }
-    let l = vectorLog1pUnit(lanes)
-    for lane in 0..<8 { results.append(l[lane]) }
-  }
-  return Array(results.prefix(values.count))
-}
-
-/// `|computed − exact|` in ulps of `Float` at `exact` (the spacing just below `|exact|`; the least
-/// subnormal for 0).
-private func floatUlps(_ computed: Float, exact: Double) -> Double {
-  if computed.isNaN || exact.isNaN { return computed.isNaN && exact.isNaN ? 0 : .infinity }
-  let rounded = Float(exact)
-  let below = Double(rounded) > exact ? rounded.nextDown : rounded
-  return abs(Double(computed) - exact) / Double(max(below.ulp, Float.leastNonzeroMagnitude))
-}
+/// `vectorLog1pUnit` applied to `values`.
+private func vectorLog1p(of values: [Float]) -> [Float] { applied(vectorLog1pUnit, to: values) }
 
 @Suite("Vectorized log1p and the log_sigmoid_bpr kernel (Float)")
 struct SoftplusKernelTests {
@@ -35,7 +17,7 @@ struct SoftplusKernelTests {
     values += [s2m1, s2m1.nextUp, s2m1.nextDown, s2m1.nextUp.nextUp, s2m1.nextDown.nextDown, Float(1).nextDown]
     var worst = (ulps: 0.0, at: Float(0))
     for (t, l) in zip(values, vectorLog1p(of: values)) {
-      let e = floatUlps(l, exact: log1p(Double(t)))
+      let e = ulpError(l, exact: log1p(Double(t)))
       if e > worst.ulps { worst = (e, t) }
     }
     #expect(worst.ulps <= 1, "\(worst)")
@@ -72,8 +54,8 @@ struct SoftplusKernelTests {
         let x = Double(((margins?[i] ?? 1) - 1) - d[i])
         let softplus = max(x, 0) + log1p(exp(-abs(x)))
         let sigmoid = x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x))
-        worstValue = max(worstValue, floatUlps(values[i], exact: softplus))
-        worstDerivative = max(worstDerivative, floatUlps(-derivatives[i], exact: sigmoid))
+        worstValue = max(worstValue, ulpError(values[i], exact: softplus))
+        worstDerivative = max(worstDerivative, ulpError(-derivatives[i], exact: sigmoid))
       }
       #expect(worstValue <= 2, "values: \(worstValue) ulp")
       #expect(worstDerivative <= 2.5, "derivatives: \(worstDerivative) ulp")

@@ -20,7 +20,7 @@ import Testing
 /// The error of `computed` in ulps of the binade of `exact`: `|computed − exact| / ulp`, where `ulp` is the
 /// spacing of `Float`s just below `|exact|` (for a subnormal or zero `exact`, `Float.leastNonzeroMagnitude`).
 /// `0` when both round to the same infinity or both are NaN; `+∞` for any other mismatch of kind.
-private func ulpError(_ computed: Float, exact: Double) -> Double {
+func ulpError(_ computed: Float, exact: Double) -> Double {
   if computed.isNaN || exact.isNaN { return computed.isNaN && exact.isNaN ? 0 : .infinity }
   let rounded = Float(exact)
   if computed.isInfinite || rounded.isInfinite { return computed == rounded ? 0 : .infinity }
@@ -37,18 +37,21 @@ private func ulpError(_ computed: Double, exact: WideReal) -> Double {
   return Double(abs(WideReal(computed) - exact) / WideReal(below.ulp))
 }
 
-/// `vectorExp` applied to `values`, eight lanes at a time (the last vector padded with zeros).
-private func vectorExp(of values: [Float]) -> [Float] {
+/// `f` applied to `values`, eight lanes at a time (the last vector padded with zeros).
+func applied(_ f: (SIMD8<Float>) -> SIMD8<Float>, to values: [Float]) -> [Float] {
   var results: [Float] = []
   results.reserveCapacity(values.count + 8)
   for start in stride(from: 0, to: values.count, by: 8) {
     var lanes = SIMD8<Float>()
     for lane in 0..<min(8, values.count - start) { lanes[lane] = values[start + lane] }
-    let e = vectorExp(lanes)
+    let e = f(lanes)
     for lane in 0..<8 { results.append(e[lane]) }
   }
   return Array(results.prefix(values.count))
 }
+
+/// `vectorExp` applied to `values`.
+private func vectorExp(of values: [Float]) -> [Float] { applied(vectorExp, to: values) }
 
 /// `vectorExp` applied to `values`, four lanes at a time (the last vector padded with zeros).
 private func vectorExp(of values: [Double]) -> [Double] {

@@ -37,33 +37,27 @@ private func ulpError(_ computed: Double, exact: WideReal) -> Double {
   return Double(abs(WideReal(computed) - exact) / WideReal(below.ulp))
 }
 
-/// `f` applied to `values`, eight lanes at a time (the last vector padded with zeros).
-func applied(_ f: (SIMD8<Float>) -> SIMD8<Float>, to values: [Float]) -> [Float] {
-  var results: [Float] = []
-  results.reserveCapacity(values.count + 8)
-  for start in stride(from: 0, to: values.count, by: 8) {
-    var lanes = SIMD8<Float>()
-    for lane in 0..<min(8, values.count - start) { lanes[lane] = values[start + lane] }
+/// `f` applied to `values`, a vector of lanes at a time (the last vector padded with zeros).
+func applied<V: SIMD>(_ f: (V) -> V, to values: [V.Scalar]) -> [V.Scalar] {
+  var results: [V.Scalar] = []
+  results.reserveCapacity(values.count + V.scalarCount)
+  for start in stride(from: 0, to: values.count, by: V.scalarCount) {
+    var lanes = V()
+    for lane in 0..<min(V.scalarCount, values.count - start) { lanes[lane] = values[start + lane] }
     let e = f(lanes)
-    for lane in 0..<8 { results.append(e[lane]) }
+    for lane in 0..<V.scalarCount { results.append(e[lane]) }
   }
   return Array(results.prefix(values.count))
 }
 
-/// `vectorExp` applied to `values`.
-private func vectorExp(of values: [Float]) -> [Float] { applied(vectorExp, to: values) }
+/// `vectorExp` applied to `values`, eight lanes at a time.
+private func vectorExp(of values: [Float]) -> [Float] {
+  applied(vectorExp as (SIMD8<Float>) -> SIMD8<Float>, to: values)
+}
 
-/// `vectorExp` applied to `values`, four lanes at a time (the last vector padded with zeros).
+/// `vectorExp` applied to `values`, four lanes at a time.
 private func vectorExp(of values: [Double]) -> [Double] {
-  var results: [Double] = []
-  results.reserveCapacity(values.count + 4)
-  for start in stride(from: 0, to: values.count, by: 4) {
-    var lanes = SIMD4<Double>()
-    for lane in 0..<min(4, values.count - start) { lanes[lane] = values[start + lane] }
-    let e = vectorExp(lanes)
-    for lane in 0..<4 { results.append(e[lane]) }
-  }
-  return Array(results.prefix(values.count))
+  applied(vectorExp as (SIMD4<Double>) -> SIMD4<Double>, to: values)
 }
 
 /// The largest error over `values` and where it occurs.

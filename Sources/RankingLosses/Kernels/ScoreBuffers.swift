@@ -166,15 +166,26 @@ public final class LossWorkspace<Scalar: LossScalar>: @unchecked Sendable {
 struct MarginLookup<Scalar: LossScalar> {
   let positiveItems: UnsafeBufferPointer<Int>
   let negativeItems: UnsafeBufferPointer<Int>
-  let codes: [UnsafeBufferPointer<Int>]
+  /// Every field's code per item, field by field (`codes[f * itemCount + item]`).
+  let codes: UnsafeBufferPointer<Int>
+  let fieldCount: Int
+  let itemCount: Int
+  /// The margin (or, with margins given in the batch, the credit) per match pattern.
   let table: UnsafeBufferPointer<Scalar>
 
-  /// The margin of the pair of column `j` whose negative is at `pair` (row × B + column).
+  /// Which fields match for the pair of column `j` whose negative is at `pair` (row × B + column).
   @inline(__always)
-  func margin(column j: Int, pair: Int) -> Scalar {
+  func pattern(column j: Int, pair: Int) -> Int {
     let (positive, negative) = (positiveItems[j], negativeItems[pair])
+    if fieldCount == 1 { return codes[positive] == codes[negative] ? 1 : 0 }  // the common case, no loop
     var pattern = 0
-    for f in 0..<codes.count where codes[f][positive] == codes[f][negative] { pattern |= 1 << f }
-    return table[pattern]
+    for f in 0..<fieldCount where codes[f * itemCount + positive] == codes[f * itemCount + negative] {
+      pattern |= 1 << f
+    }
+    return pattern
   }
+
+  /// The margin of the pair of column `j` whose negative is at `pair`.
+  @inline(__always)
+  func margin(column j: Int, pair: Int) -> Scalar { table[pattern(column: j, pair: pair)] }
 }

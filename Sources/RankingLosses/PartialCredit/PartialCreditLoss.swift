@@ -30,7 +30,11 @@ public struct PartialCreditLoss<Base: LossProtocol>: LossProtocol {
   public let metadata: ItemMetadata
   /// The weights, checked against ``metadata``.
   public let weights: MetadataWeights
-  private let weightedFields: [(codes: [Int], weight: Double)]
+  /// The weighted fields' codes, field by field (`codes[f * itemCount + item]`), in the weights' order.
+  private let codes: [Int]
+  /// The credit of each match pattern (bit `f` set: field `f` matches), summed in `Double` in the
+  /// weights' order, exactly as a per-pair sum would be.
+  private let credits: [Double]
 
   /// Decorates a loss with partial credit.
   ///
@@ -45,8 +49,14 @@ public struct PartialCreditLoss<Base: LossProtocol>: LossProtocol {
     self.base = base
     self.metadata = metadata
     self.weights = weights
-    self.weightedFields = weights.entries.compactMap { entry in
+    let fields = weights.entries.compactMap { entry in
       metadata.field(named: entry.field).map { ($0.codes, entry.weight) }
+    }
+    self.codes = fields.flatMap(\.0)
+    self.credits = (0..<(1 << fields.count)).map { pattern in
+      var credit = 0.0
+      for (f, field) in fields.enumerated() where pattern & (1 << f) != 0 { credit += field.1 }
+      return credit
     }
   }
 
@@ -90,30 +100,45 @@ public struct PartialCreditLoss<Base: LossProtocol>: LossProtocol {
     if let j = positiveItems.firstIndex(where: { $0 < 0 || $0 >= itemCount }) {
       throw .itemOutOfRange(path: "positive_items[\(j)]", id: positiveItems[j], itemCount: itemCount)
     }
-    // A decorator over another decorator reads its margins from this same buffer: each element is read
-    // before it is written, at the same index, so the update in place is exact.
-    let margins = workspace.marginBuffer(rows * b)
-    // The credit depends only on which fields match: one entry per match pattern (2^F), summed in Double in
-    // the weights' order and rounded once, exactly as a per-pair sum would be.
-    let fieldCount = weightedFields.count
-    let credits = (0..<(1 << fieldCount)).map { pattern in
-      var credit = 0.0
-      for (f, field) in weightedFields.enumerated() where pattern & (1 << f) != 0 { credit += field.weight }
-      return credit
-    }
     let given = scores.idealDifferences
-    let table = credits.map { given == nil ? Scalar(1 - $0) : Scalar($0) }
-    func outOfRange() -> LossError {
-      let index = negativeItems.firstIndex(where: { $0 < 0 || $0 >= itemCount }) ?? 0
-      let (k, j) = index.quotientAndRemainder(dividingBy: b)
-      let path = rows == 1 ? "negative_items[\(j)]" : "negative_items[\(k)][\(j)]"
-      return .itemOutOfRange(path: path, id: negativeItems[index], itemCount: itemCount)
+    // The table of margins (no given margins) or credits per match pattern, on the stack.
+    let result = withUnsafeTemporaryAllocation(of: Scalar.self, capacity: credits.count) { table in
+      for (pattern, credit) in credits.enumerated() {
+        table[pattern] = given == nil ? Scalar(1 - credit) : Scalar(credit)
+      }
+      return codes.withUnsafeBufferPointer { codes -> Result<LossValue<Scalar>?, LossError> in
+        let lookup = MarginLookup(
+          positiveItems: positiveItems, negativeItems: negativeItems, codes: codes,
+          fieldCount: credits.count.trailingZeroBitCount, itemCount: itemCount, table: UnsafeBufferPointer(table))
+        do throws(LossError) {
+          return .success(try credit(scores, lookup: lookup, gradients: gradients, workspace: workspace))
+        } catch {
+          return .failure(error)
+        }
+      }
     }
+    if let value = try result.get() { return value }
+    let index = negativeItems.firstIndex(where: { $0 < 0 || $0 >= itemCount }) ?? 0
+    let (k, j) = index.quotientAndRemainder(dividingBy: b)
+    let path = rows == 1 ? "negative_items[\(j)]" : "negative_items[\(k)][\(j)]"
+    throw .itemOutOfRange(path: path, id: negativeItems[index], itemCount: itemCount)
+  }
+
+  /// Checks the negative ids and evaluates the base with partial credit's margins: all N × B written to the
+  /// workspace, or, for a base that picks one negative per column (and a batch without margins of its own),
+  /// looked up by the base's kernel for the picked pairs only. `nil` when a negative id is out of range
+  /// (the caller finds and names it).
+  private func credit<Scalar: LossScalar>(
+    _ scores: ScoreBuffers<Scalar>, lookup: MarginLookup<Scalar>, gradients: GradientBuffers<Scalar>?,
+    workspace: LossWorkspace<Scalar>
+  ) throws(LossError) -> LossValue<Scalar>? {
+    let (rows, b, itemCount) = (scores.rows, scores.columns, lookup.itemCount)
+    let given = scores.idealDifferences
+    let threads = workspace.threadCount(pairs: rows * b)
+    var credited = scores
     if given == nil, computesPickedMarginsOnly {
-      // An adaptive base reads one margin per column: check every id here, and let the base compute the
-      // margins of the pairs it picks (the same table entries the full pass would write).
-      let ids = UnsafeSendable(negativeItems.baseAddress!)
-      let checked = forEachChunk(columns: b, threads: workspace.threadCount(pairs: rows * b)) { range in
+      let ids = UnsafeSendable(lookup.negativeItems.baseAddress!)
+      let checked = forEachChunk(columns: b, threads: threads) { range in
         var sums = ChunkSums()
         for k in 0..<rows {
           let row = ids.value + k * b
@@ -121,65 +146,33 @@ public struct PartialCreditLoss<Base: LossProtocol>: LossProtocol {
         }
         return sums
       }
-      if checked.nonFinite { throw outOfRange() }
-      let result = table.withUnsafeBufferPointer { table in
-        withFieldCodes(weightedFields.map(\.codes)) { codes -> Result<LossValue<Scalar>, LossError> in
-          var credited = scores
-          credited.marginLookup = MarginLookup(
-            positiveItems: positiveItems, negativeItems: negativeItems, codes: codes, table: table)
-          do throws(LossError) {
-            return .success(try base.evaluate(credited, gradients: gradients, workspace: workspace))
-          } catch {
-            return .failure(error)
+      if checked.nonFinite { return nil }
+      credited.marginLookup = lookup
+      return try base.evaluate(credited, gradients: gradients, workspace: workspace)
+    }
+    // A decorator over another decorator reads its margins from this same buffer: each element is read
+    // before it is written, at the same index, so the update in place is exact.
+    let margins = workspace.marginBuffer(rows * b)
+    let shared = UnsafeSendable((margins, lookup, given))
+    let outcome = forEachChunk(columns: b, threads: threads) { range in
+      let (margins, lookup, given) = shared.value
+      var sums = ChunkSums()
+      for k in 0..<rows {
+        let offset = k * b
+        for j in range {
+          guard UInt(bitPattern: lookup.negativeItems[offset + j]) < UInt(itemCount) else {
+            sums.nonFinite = true  // an id out of range: reported by the caller, with its place
+            margins[offset + j] = 1
+            continue
           }
+          let entry = lookup.table[lookup.pattern(column: j, pair: offset + j)]
+          // The margin itself, or the credit taken from the batch's own margin.
+          if let given { margins[offset + j] = given[offset + j] - entry } else { margins[offset + j] = entry }
         }
       }
-      return try result.get()
+      return sums
     }
-    let outcome = table.withUnsafeBufferPointer { table in
-      withFieldCodes(weightedFields.map(\.codes)) { codes in
-        let shared = UnsafeSendable((margins, positiveItems, negativeItems, codes, table))
-        return forEachChunk(columns: b, threads: workspace.threadCount(pairs: rows * b)) { range in
-          let (margins, positiveItems, negativeItems, codes, table) = shared.value
-          var sums = ChunkSums()
-          if fieldCount == 1, given == nil {
-            // One field, no given margins: a two-way choice per pair.
-            let (field, hit, miss) = (codes[0], table[1], table[0])
-            for k in 0..<rows {
-              let offset = k * b
-              for j in range {
-                let negative = negativeItems[offset + j]
-                if negative < 0 || negative >= itemCount {
-                  sums.nonFinite = true
-                  margins[offset + j] = 1
-                } else {
-                  margins[offset + j] = field[positiveItems[j]] == field[negative] ? hit : miss
-                }
-              }
-            }
-            return sums
-          }
-          for k in 0..<rows {
-            let offset = k * b
-            for j in range {
-              let negative = negativeItems[offset + j]
-              guard negative >= 0, negative < itemCount else {
-                sums.nonFinite = true  // an id out of range: reported below, with its place
-                margins[offset + j] = 1
-                continue
-              }
-              let positive = positiveItems[j]
-              var pattern = 0
-              for f in 0..<fieldCount where codes[f][positive] == codes[f][negative] { pattern |= 1 << f }
-              margins[offset + j] = given.map { $0[offset + j] - table[pattern] } ?? table[pattern]
-            }
-          }
-          return sums
-        }
-      }
-    }
-    if outcome.nonFinite { throw outOfRange() }
-    var credited = scores
+    if outcome.nonFinite { return nil }
     credited.idealDifferences = UnsafeBufferPointer(margins)
     return try base.evaluate(credited, gradients: gradients, workspace: workspace)
   }
@@ -197,17 +190,4 @@ extension LossProtocol {
   ) throws(LossError) -> PartialCreditLoss<Self> {
     try PartialCreditLoss(self, metadata: metadata, weights: weights)
   }
-}
-
-/// Calls `body` with a pointer to each field's codes.
-private func withFieldCodes<R>(_ fields: [[Int]], _ body: ([UnsafeBufferPointer<Int>]) -> R) -> R {
-  var pointers: [UnsafeBufferPointer<Int>] = []
-  func nest(_ index: Int) -> R {
-    guard index < fields.count else { return body(pointers) }
-    return fields[index].withUnsafeBufferPointer { buffer in
-      pointers.append(buffer)
-      return nest(index + 1)
-    }
-  }
-  return nest(0)
 }

@@ -17,16 +17,6 @@ public enum LossReduction: String, Sendable, Hashable, CaseIterable {
     case .sum: return sum
     }
   }
-
-  /// `∂loss/∂l` for a term of value `l` in a batch of `count` pairs.
-  @inlinable
-  func derivative<Scalar: LossScalar>(term l: Scalar, count: Int) -> Scalar {
-    switch self {
-    case .sumPlusSumOfSquares: return (1 + 2 * l) / Scalar(count)
-    case .mean: return 1 / Scalar(count)
-    case .sum: return 1
-    }
-  }
 }
 
 /// One pair's contribution to a pairwise loss: the term `l` and its derivative `∂l/∂d` with respect to the

@@ -87,5 +87,5 @@ func adaptiveKernel<Base: PairwiseLoss, Scalar: LossScalar>(
     return sums
   }
   if total.nonFinite, let error = scores.nonFiniteError() { throw error }
-  return LossValue(value: Scalar(reduction.reduce(total, count: b)))
+  return LossValue(value: Scalar(reduction.reduce(sum: total.sum, sumOfSquares: total.sumOfSquares, count: b)))
 }

@@ -20,8 +20,9 @@ func pairwiseKernel<Loss: PairwiseLoss, Scalar: LossScalar>(
       scores.positiveScores.baseAddress!, scores.negativeScores.baseAddress!, scores.idealDifferences?.baseAddress,
       gradients?.positiveScores.baseAddress, gradients?.negativeScores.baseAddress
     ))
-  // The seed's hinge and BPR in one loop per chunk (Float, Double).
-  let seedLoss = Loss.self == HingeLoss.self || Loss.self == BPRLoss.self
+  // The seed's hinge and BPR in one loop per chunk (Float, Double); that loop assumes the seed's reduction.
+  let seedLoss =
+    (Loss.self == HingeLoss.self || Loss.self == BPRLoss.self) && reduction == .sumPlusSumOfSquares
   let total = forEachChunk(columns: b, threads: workspace.threadCount(pairs: b)) { range in
     let (p, n, m, gp, gn) = shared.value
     var sums = ChunkSums()
@@ -62,16 +63,5 @@ func pairwiseKernel<Loss: PairwiseLoss, Scalar: LossScalar>(
     return sums
   }
   if total.nonFinite, let error = scores.nonFiniteError() { throw error }
-  return LossValue(value: Scalar(reduction.reduce(total, count: b)))
-}
-
-extension LossReduction {
-  /// The value from `Σ l` and `Σ l²` accumulated in `Double`.
-  func reduce(_ sums: ChunkSums, count: Int) -> Double {
-    switch self {
-    case .sumPlusSumOfSquares: return (sums.sum + sums.sumOfSquares) / Double(count)
-    case .mean: return sums.sum / Double(count)
-    case .sum: return sums.sum
-    }
-  }
+  return LossValue(value: Scalar(reduction.reduce(sum: total.sum, sumOfSquares: total.sumOfSquares, count: b)))
 }

@@ -6,10 +6,11 @@ import Dispatch
   import Darwin
 #endif
 
-/// The number of processors online, at least 1.
-public func onlineProcessorCount() -> Int {
-  max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-}
+/// The number of processors online, at least 1 (asked once per process: every default `LossWorkspace`
+/// reads it).
+public func onlineProcessorCount() -> Int { processorsOnline }
+
+private let processorsOnline = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
 /// What one chunk of columns contributes: `Σ l`, `Σ l²` (in `Double`, whatever the scalar), whether it saw a
 /// non-finite input, and how many columns had a negative WARP weight (with the largest number of tries).
@@ -19,11 +20,6 @@ struct ChunkSums {
   var nonFinite = false
   var negativeWeightColumns = 0
   var largestTries = 0
-
-  mutating func add(_ l: Double) {
-    sum += l
-    sumOfSquares += l * l
-  }
 }
 
 /// Runs `body` over `columns` split into `threads` contiguous chunks (boundaries multiples of 64), and

@@ -92,5 +92,6 @@ func warpKernel<Scalar: LossScalar>(
       WARPLoss.negativeWeightWarning(
         numItems: numItems, largestTries: total.largestTries, columns: total.negativeWeightColumns, of: b))
   }
-  return LossValue(value: Scalar((total.sum + total.sumOfSquares) / Double(b)), warnings: warnings)
+  let value = LossReduction.sumPlusSumOfSquares.reduce(sum: total.sum, sumOfSquares: total.sumOfSquares, count: b)
+  return LossValue(value: Scalar(value), warnings: warnings)
 }

@@ -247,6 +247,9 @@ private final class Worker {
   /// The user's gradient and one item row's gradient, `factors` each.
   let userGradient: UnsafeMutablePointer<Float>
   let rowGradient: UnsafeMutablePointer<Float>
+  /// The loss's scratch memory, reused by every batch of this thread. One thread per call: the training
+  /// threads are the parallelism, and a batch's loss does not depend on the machine's core count.
+  let workspace = LossWorkspace<Float>(threads: 1)
 
   init(context: EpochContext, epoch: Int) {
     self.context = context
@@ -296,7 +299,7 @@ private final class Worker {
       positiveItems: positiveItems, negativeItems: try! ScoreMatrix(rows: n, columns: b, storage: negativeItems))
     let output: LossOutput<Float>
     do {
-      output = try context.loss.evaluate(lossBatch, computeGradients: true)
+      output = try context.loss.evaluate(lossBatch, computeGradients: true, workspace: workspace)
     } catch {
       if case .nonFiniteValue(let path, _) = error {
         return .failure(
@@ -335,9 +338,7 @@ private final class Worker {
     let gr = rowGradient
     for j in 0..<b {
       let gp = gPositive[j] * scale
-      var anyNegative = false
-      for k in 0..<n where gNegative[k * b + j] != 0 { anyNegative = true }
-      guard gp != 0 || anyNegative else { continue }
+      guard gp != 0 || (0..<n).contains(where: { gNegative[$0 * b + j] != 0 }) else { continue }
       let u = users[j]
       let i = positives[j]
       let pu = p + u * f

@@ -111,7 +111,12 @@ public enum LossError: Error, Sendable, Equatable, CustomStringConvertible {
   }
 }
 
-/// `"1 column"`, `"3 columns"`: a count with its noun, for messages.
-func counted(_ count: Int, _ noun: String) -> String {
-  "\(count) \(noun)\(count == 1 ? "" : "s")"
+/// `"1 column"`, `"3 entries"`: a count with its noun, for messages (a `y` after a consonant becomes
+/// `ies`). Shared by the package's modules.
+package func counted(_ count: Int, _ noun: String) -> String {
+  guard count != 1 else { return "1 \(noun)" }
+  if noun.hasSuffix("y"), let before = noun.dropLast().last, !"aeiou".contains(before) {
+    return "\(count) \(noun.dropLast())ies"
+  }
+  return "\(count) \(noun)s"
 }

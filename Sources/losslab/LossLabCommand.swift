@@ -140,7 +140,8 @@ extension LossLab {
 
   struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Check configs without computing anything; print every problem found.")
+      abstract: "Check configs without computing anything; print every problem found.",
+      discussion: "Loss-table configs (for run) and training configs (for train, split; they have data:) alike.")
 
     @Argument(help: "Config files (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var configs: [String]
@@ -148,11 +149,26 @@ extension LossLab {
     @OptionGroup var pluginOptions: PluginOptions
 
     func run() throws {
-      let (loaded, diagnostics, sources) = loadConfigs(configs, registry: try pluginOptions.registry())
-      for case let (path, config?) in loaded.map({ ($0.file, $0.config) }) {
-        let losses = config.losses.count == 1 ? "1 loss variant" : "\(config.losses.count) loss variants"
-        let scenarios = config.scenarios.count == 1 ? "1 scenario" : "\(config.scenarios.count) scenarios"
-        print("\(path): ok — \(losses) x \(scenarios)")
+      let loader = ConfigLoader(registry: try pluginOptions.registry())
+      var diagnostics: [ConfigDiagnostic] = []
+      var sources: [String: [UInt8]] = [:]
+      for path in configs {
+        let checked = loader.checkAnyKind(path: path)
+        diagnostics += checked.diagnostics
+        sources[path] = checked.source
+        switch checked {
+        case .lossTable(let loaded):
+          guard let config = loaded.config else { continue }
+          print(
+            "\(path): ok — \(counted(config.losses.count, "loss variant")) x \(counted(config.scenarios.count, "scenario"))"
+          )
+        case .training(_, let config?, _, _):
+          print(
+            "\(path): ok — training config, \(counted(config.variants.count, "loss variant")) x "
+              + counted(config.seeds.count, "seed"))
+        case .training:
+          continue
+        }
       }
       let code = report(diagnostics, sources: sources)
       if code != .success { throw code }

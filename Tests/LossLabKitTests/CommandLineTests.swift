@@ -130,6 +130,18 @@ struct CommandLineTests {
     #expect(
       try losslab(["validate", "configs/seed-examples.yaml"]).stdout
         == "configs/seed-examples.yaml: ok — 7 loss variants x 7 scenarios\n")
+    // Training configs (data:) are checked by the training decoder, not reported as unknown keys.
+    let training = try losslab(["validate", "configs/movielens-losses.yaml"])
+    #expect(training.status == 0)
+    #expect(training.stdout == "configs/movielens-losses.yaml: ok — training config, 9 loss variants x 3 seeds\n")
+    let badTraining = folder.appendingPathComponent("bad-training.yaml")
+    try "data:\n  interactions: {path: r.csv, user: u, item: i}\nlosses: [bprr]\n"
+      .write(to: badTraining, atomically: true, encoding: .utf8)
+    let trainingError = try losslab(["validate", badTraining.path])
+    #expect(trainingError.status == 65)
+    #expect(trainingError.stderr.hasPrefix("\(badTraining.path):3:10: error: losses[0]: unknown loss 'bprr'"))
+    #expect(
+      try losslab(["validate", folder.path]).stderr.hasSuffix("error: cannot open the config: it is a directory\n"))
   }
 
   @Test("--output is atomic: a failing run leaves the file untouched and nothing behind")

@@ -141,6 +141,21 @@ struct TrainingConfigTests {
       ])
   }
 
+  @Test("an entry's training override is checked once, however many grid points the entry expands to")
+  func overrideOnce() throws {
+    let yaml = """
+      data:
+        interactions: {path: r.csv, user: u, item: i}
+      losses:
+        - loss: warp
+          params: {num_items: [10, 20, 30]}
+          training: {epochs: 0}
+
+      """
+    let found = try diagnostics(yaml)
+    #expect(found == ["t.yaml:6:24: error: losses[0].training.epochs: epochs must be >= 1, got 0"], "\(found)")
+  }
+
   @Test("data problems, k above the catalog, divergence: clear errors")
   func runErrors() throws {
     let missing = try plantedTrainingConfig(losses: "  - warp")

@@ -34,17 +34,7 @@ public struct ConfigLoader: Sendable {
   /// Reads and checks a file, collecting every problem.
   ///
   /// - Parameter path: The file, as the user named it (messages quote it as given).
-  public func check(path: String) -> LoadedConfig {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      return unreadable(path, "cannot open the config: no such file")
-    }
-    guard !isDirectory.boolValue else { return unreadable(path, "cannot open the config: it is a directory") }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      return unreadable(path, "cannot read the config (check its permissions)")
-    }
-    return check(source: [UInt8](data), file: path)
-  }
+  public func check(path: String) -> LoadedConfig { checked(ConfigLoader.parse(path: path, limits: limits)) }
 
   /// Checks a config given as bytes.
   ///
@@ -52,16 +42,47 @@ public struct ConfigLoader: Sendable {
   ///   - source: The YAML text's bytes (UTF-8).
   ///   - file: The name to use in messages.
   public func check(source: [UInt8], file: String) -> LoadedConfig {
-    let root: YAMLNode?
+    checked(ConfigLoader.parse(source: source, file: file, limits: limits))
+  }
+
+  fileprivate func checked(_ parsed: ParsedConfigFile) -> LoadedConfig {
+    if let failure = parsed.failure {
+      return LoadedConfig(file: parsed.file, config: nil, diagnostics: [failure], source: parsed.source)
+    }
+    let (config, diagnostics) = decoder.decode(parsed.root, file: parsed.file)
+    return LoadedConfig(file: parsed.file, config: config, diagnostics: diagnostics, source: parsed.source)
+  }
+
+  /// Reads a config file and parses it with libyaml: the first step of every config command (run,
+  /// validate, train, split). A missing file, a directory or an unreadable file is an input error;
+  /// invalid YAML or text that is not UTF-8 is reported with libyaml's mark.
+  static func parse(path: String, limits: YAMLLimits) -> ParsedConfigFile {
+    func unreadable(_ problem: String) -> ParsedConfigFile {
+      ParsedConfigFile(
+        file: path, root: nil, source: nil,
+        failure: ConfigDiagnostic(file: path, mark: nil, keyPath: "", message: problem, category: .input))
+    }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      return unreadable("cannot open the config: no such file")
+    }
+    guard !isDirectory.boolValue else { return unreadable("cannot open the config: it is a directory") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      return unreadable("cannot read the config (check its permissions)")
+    }
+    return parse(source: [UInt8](data), file: path, limits: limits)
+  }
+
+  /// Parses a config's bytes (see ``parse(path:limits:)``).
+  static func parse(source: [UInt8], file: String, limits: YAMLLimits) -> ParsedConfigFile {
     do {
-      root = try YAMLParser.parse(source, limits: limits)
+      return ParsedConfigFile(file: file, root: try YAMLParser.parse(source, limits: limits), source: source)
     } catch {
       let message = error.kind == .encoding ? "\(error.message): a config must be UTF-8 text" : error.message
-      let diagnostic = ConfigDiagnostic(file: file, mark: error.mark, keyPath: "", message: message)
-      return LoadedConfig(file: file, config: nil, diagnostics: [diagnostic], source: source)
+      return ParsedConfigFile(
+        file: file, root: nil, source: source,
+        failure: ConfigDiagnostic(file: file, mark: error.mark, keyPath: "", message: message))
     }
-    let (config, diagnostics) = decoder.decode(root, file: file)
-    return LoadedConfig(file: file, config: config, diagnostics: diagnostics, source: source)
   }
 
   /// Reads and checks a file.
@@ -75,13 +96,53 @@ public struct ConfigLoader: Sendable {
     }
     return config
   }
+}
 
-  private func unreadable(_ path: String, _ problem: String) -> LoadedConfig {
-    LoadedConfig(
-      file: path, config: nil,
-      diagnostics: [
-        ConfigDiagnostic(file: path, mark: nil, keyPath: "", message: problem, category: .input)
-      ],
-      source: nil)
+/// A config file read and parsed: the document and the bytes, or the problem that stopped it.
+struct ParsedConfigFile {
+  var file: String
+  var root: YAMLNode?
+  var source: [UInt8]?
+  var failure: ConfigDiagnostic? = nil
+}
+
+/// A config file of either kind, checked.
+public enum CheckedConfigFile: Sendable {
+  /// A loss-table config (`losses:` and `scenarios:`), for `losslab run`.
+  case lossTable(LoadedConfig)
+  /// A training config (`data:` and `losses:`), for `losslab train` and `split`: the config when it is
+  /// valid, every diagnostic, and the file's bytes.
+  case training(file: String, config: TrainingConfig?, diagnostics: [ConfigDiagnostic], source: [UInt8]?)
+
+  /// Every error and warning found.
+  public var diagnostics: [ConfigDiagnostic] {
+    switch self {
+    case .lossTable(let loaded): return loaded.diagnostics
+    case .training(_, _, let diagnostics, _): return diagnostics
+    }
+  }
+
+  /// The file's bytes, when it could be read.
+  public var source: [UInt8]? {
+    switch self {
+    case .lossTable(let loaded): return loaded.source
+    case .training(_, _, _, let source): return source
+    }
+  }
+}
+
+extension ConfigLoader {
+  /// Reads a config once and checks it with the decoder its top-level keys call for: a training config
+  /// when it has `data:`, a loss-table config otherwise (what `losslab validate` does).
+  ///
+  /// - Parameter path: The file, as the user named it.
+  public func checkAnyKind(path: String) -> CheckedConfigFile {
+    let parsed = ConfigLoader.parse(path: path, limits: limits)
+    let isTraining = parsed.root?.mapping?.contains { $0.key.scalar?.text == "data" } ?? false
+    guard isTraining, parsed.failure == nil else { return .lossTable(checked(parsed)) }
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    let (config, diagnostics) = TrainingConfigDecoder(registry: decoder.registry).decode(
+      parsed.root, file: path, folder: folder)
+    return .training(file: path, config: config, diagnostics: diagnostics, source: parsed.source)
   }
 }

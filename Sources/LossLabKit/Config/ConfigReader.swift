@@ -181,12 +181,3 @@ struct ConfigReader {
     }
   }
 }
-
-/// `"1 entry"`, `"3 entries"`: a count with its noun (a `y` after a consonant becomes `ies`).
-func counted(_ count: Int, _ noun: String) -> String {
-  guard count != 1 else { return "1 \(noun)" }
-  if noun.hasSuffix("y"), let before = noun.dropLast().last, !"aeiou".contains(before) {
-    return "\(count) \(noun.dropLast())ies"
-  }
-  return "\(count) \(noun)s"
-}

@@ -36,22 +36,11 @@ public struct TrainingConfigDecoder: Sendable {
   public func load(path: String, limits: YAMLLimits = YAMLLimits()) -> (
     config: TrainingConfig?, diagnostics: [ConfigDiagnostic], source: [UInt8]?
   ) {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      let exists = FileManager.default.fileExists(atPath: path)
-      let message = exists ? "cannot read the config (check its permissions)" : "cannot open the config: no such file"
-      return (nil, [ConfigDiagnostic(file: path, mark: nil, keyPath: "", message: message, category: .input)], nil)
-    }
-    let source = [UInt8](data)
-    let root: YAMLNode?
-    do {
-      root = try YAMLParser.parse(source, limits: limits)
-    } catch {
-      let message = error.kind == .encoding ? "\(error.message): a config must be UTF-8 text" : error.message
-      return (nil, [ConfigDiagnostic(file: path, mark: error.mark, keyPath: "", message: message)], source)
-    }
+    let parsed = ConfigLoader.parse(path: path, limits: limits)
+    if let failure = parsed.failure { return (nil, [failure], parsed.source) }
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    let (config, diagnostics) = decode(root, file: path, folder: folder)
-    return (config, diagnostics, source)
+    let (config, diagnostics) = decode(parsed.root, file: path, folder: folder)
+    return (config, diagnostics, parsed.source)
   }
 
   /// Decodes a document; relative data paths are resolved against `folder`.
@@ -141,16 +130,19 @@ public struct TrainingConfigDecoder: Sendable {
         lossesNode, path.key("losses"), metadata: declared, metadataGiven: false, extraKeys: ["training"],
         metadataHint: "add data.items with the fields to read, e.g. genre: {column: genres, separator: \"|\"}",
         &reader)
-      let entries = lossesNode.sequence ?? []
-      for variant in losses {
+      // Each entry's `training:` override once, for every variant (grid point) the entry expands to.
+      let decodedEntries = Set(losses.map(\.keyPath))
+      var overrides: [String: TrainingOptions] = [:]
+      for (index, entry) in (lossesNode.sequence ?? []).enumerated() {
+        let entryPath = path.key("losses").index(index)
+        guard decodedEntries.contains(entryPath.description),
+          let override = entry.mapping?.first(where: { $0.key.scalar?.text == "training" })?.value
+        else { continue }
         var options = training
-        if let index = entries.indices.first(where: { path.key("losses").index($0).description == variant.keyPath }),
-          let override = entries[index].mapping?.first(where: { $0.key.scalar?.text == "training" })?.value
-        {
-          decodeTraining(override, ConfigPath.root.key(variant.keyPath).key("training"), into: &options, &reader)
-        }
-        variants.append(TrainingVariant(loss: variant, training: options))
+        decodeTraining(override, entryPath.key("training"), into: &options, &reader)
+        overrides[entryPath.description] = options
       }
+      variants = losses.map { TrainingVariant(loss: $0, training: overrides[$0.keyPath] ?? training) }
     } else {
       reader.error("a training config needs 'losses': the loss variants to train with", at: root.mark, path)
     }

@@ -230,13 +230,7 @@ extension LossLab {
       let config = try loadTrainingConfig(config, registry: try pluginOptions.registry())
       // Unwritable destinations fail now, not after the training.
       for path in [outputOptions.output, plot].compactMap({ $0 }) {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-          FileHandle.standardError.write(
-            Data("losslab: error: cannot write \(path): the folder \(folder) does not exist\n".utf8))
-          throw Exit.cannotWrite
-        }
+        try writeOutput { try AtomicFile.checkFolder(for: path) }
       }
       let runner = TrainingRunner(evalEveryOverride: plot != nil ? 1 : nil)
       let prepared: (InteractionData, DataSplit)

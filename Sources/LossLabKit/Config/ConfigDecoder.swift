@@ -204,10 +204,8 @@ public struct ConfigDecoder: Sendable {
   ) -> [LossVariant] {
     // A bare name: default parameters.
     if node.scalar != nil {
-      guard let name = reader.string(node, path, what: "a loss name"),
-        let descriptor = lookUp(name, at: node, path, &reader)
+      guard let name = reader.string(node, path, what: "a loss name"), lookUp(name, at: node, path, &reader) != nil
       else { return [] }
-      _ = descriptor
       return [LossVariant(label: name, name: name, mark: node.mark, keyPath: path.description)]
     }
     guard let fields = reader.mapping(node, path, allowed: Self.lossKeys + extraKeys, what: "a loss entry") else {
@@ -588,17 +586,7 @@ public struct ConfigDecoder: Sendable {
     let seed = int("seed", default: 0, minimum: 0)
     var distribution = ScoreGenerator.Distribution.normal
     if let entry = fields["distribution"] {
-      if let text = reader.string(entry.value, path.key("distribution"), what: "distribution") {
-        if let d = ScoreGenerator.Distribution(rawValue: text) {
-          distribution = d
-        } else {
-          let names = ScoreGenerator.Distribution.allCases.map(\.rawValue)
-          let hint = closestName(to: text, among: names).map { " (did you mean '\($0)'?)" } ?? ""
-          reader.error(
-            "unknown distribution '\(text)'\(hint); use one of: \(names.joined(separator: ", "))", at: entry.value.mark,
-            path.key("distribution"))
-        }
-      }
+      distribution = reader.choice(entry.value, path.key("distribution"), what: "distribution") ?? distribution
     }
     if let scale, scale <= 0, let entry = fields["scale"] {
       reader.error("scale must be > 0, got \(scale)", at: entry.value.mark, path.key("scale"))
@@ -637,7 +625,6 @@ public struct ConfigDecoder: Sendable {
       var reported = false
       for scenario in config.scenarios where !reported {
         do {
-          _ = try resolvedParameters(variant, scenario, config)
           _ = try buildLoss(variant, scenario, config)
         } catch {
           reader.error(error.description, at: variant.mark, ConfigPath.root.key(variant.keyPath))
@@ -664,9 +651,7 @@ extension ConfigDecoder {
   ) throws(VariantError) -> [String: LossParameterValue] {
     var parameters = variant.parameters
     guard let descriptor = try? config.registry.descriptor(named: variant.name) else { return parameters }
-    if parameters["num_items"] == nil,
-      let spec = descriptor.parameters.first(where: { $0.name == "num_items" }), spec.defaultValue == nil
-    {
+    if descriptor.needsNumItems(given: parameters) {
       if let n = scenario.numItems ?? config.metadata?.itemCount {
         parameters["num_items"] = .integer(n)
       } else {

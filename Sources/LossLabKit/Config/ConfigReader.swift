@@ -80,16 +80,27 @@ struct ConfigReader {
   }
 
   mutating func string(_ node: YAMLNode, _ path: ConfigPath, what: String) -> String? {
-    guard let scalar = node.scalar, scalar.style != .plain || resolved(node, path).map(isString) ?? false
-    else {
-      if node.scalar != nil, let value = resolved(node, path) {
-        error("\(what) must be text, got \(describe(value)) (quote it to make it text)", at: node.mark, path)
-      } else if node.scalar == nil {
-        error("\(what) must be text, got \(node.kindDescription)", at: node.mark, path)
-      }
+    guard let scalar = node.scalar else {
+      error("\(what) must be text, got \(node.kindDescription)", at: node.mark, path)
       return nil
     }
-    return scalar.text
+    guard scalar.style == .plain else { return scalar.text }  // quoted: text whatever it reads like
+    guard let value = resolved(node, path) else { return nil }  // an overflow, already reported
+    if case .string = value { return scalar.text }
+    error("\(what) must be text, got \(describe(value)) (quote it to make it text)", at: node.mark, path)
+    return nil
+  }
+
+  /// A value of a string enumeration, with "did you mean".
+  mutating func choice<T: RawRepresentable & CaseIterable>(
+    _ node: YAMLNode, _ path: ConfigPath, what: String
+  ) -> T? where T.RawValue == String {
+    guard let text = string(node, path, what: what) else { return nil }
+    if let value = T(rawValue: text) { return value }
+    let names = T.allCases.map(\.rawValue)
+    let hint = closestName(to: text, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+    error("unknown \(what) '\(text)'\(hint); use one of: \(names.joined(separator: ", "))", at: node.mark, path)
+    return nil
   }
 
   mutating func integer(_ node: YAMLNode, _ path: ConfigPath, what: String, minimum: Int? = nil) -> Int? {
@@ -164,11 +175,6 @@ struct ConfigReader {
       return nil
     case nil: return nil
     }
-  }
-
-  private func isString(_ value: ResolvedScalar) -> Bool {
-    if case .string = value { return true }
-    return false
   }
 
   func describe(_ value: ResolvedScalar) -> String {

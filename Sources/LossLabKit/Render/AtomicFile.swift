@@ -13,16 +13,25 @@ public enum AtomicFile {
     public var description: String { "cannot write \(path): \(reason)" }
   }
 
+  /// Checks that the folder `path` would be written to exists, so that a long job can fail before it
+  /// starts rather than at its end.
+  ///
+  /// - Throws: ``WriteError`` when the folder does not exist.
+  public static func checkFolder(for path: String) throws(WriteError) {
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw WriteError(path: path, reason: "the folder \(folder) does not exist")
+    }
+  }
+
   /// Writes `text` (UTF-8) to `path`, replacing any existing file in one step.
   ///
   /// - Throws: ``WriteError`` when the folder does not exist, is not writable, or the rename fails.
   public static func write(_ text: String, to path: String) throws(WriteError) {
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent()
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-      throw WriteError(path: path, reason: "the folder \(folder.path) does not exist")
-    }
+    try checkFolder(for: path)
     let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: .min ... .max)).tmp")
     guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8)) else {
       throw WriteError(path: path, reason: "cannot create a file in \(folder.path)")

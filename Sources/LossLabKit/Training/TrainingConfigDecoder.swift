@@ -269,28 +269,16 @@ public struct TrainingConfigDecoder: Sendable {
     let separator = fields["separator"].flatMap { reader.string($0.value, path.key("separator"), what: "separator") }
     var mode = MetadataFieldSource.Mode.first
     if let entry = fields["mode"] {
-      mode = choice(entry.value, path.key("mode"), what: "mode", &reader) ?? mode
+      mode = reader.choice(entry.value, path.key("mode"), what: "mode") ?? mode
     }
     return MetadataFieldSource(name: name, column: column, separator: separator, mode: mode)
-  }
-
-  /// A value of a string enumeration, with "did you mean".
-  private func choice<T: RawRepresentable & CaseIterable>(
-    _ node: YAMLNode, _ path: ConfigPath, what: String, _ reader: inout ConfigReader
-  ) -> T? where T.RawValue == String {
-    guard let text = reader.string(node, path, what: what) else { return nil }
-    if let value = T(rawValue: text) { return value }
-    let names = T.allCases.map(\.rawValue)
-    let hint = closestName(to: text, among: names).map { " (did you mean '\($0)'?)" } ?? ""
-    reader.error("unknown \(what) '\(text)'\(hint); use one of: \(names.joined(separator: ", "))", at: node.mark, path)
-    return nil
   }
 
   private func decodeSplit(_ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader) -> SplitOptions? {
     guard let fields = reader.mapping(node, path, allowed: Self.splitKeys, what: "split") else { return nil }
     var split = SplitOptions()
     if let entry = fields["method"] {
-      split.method = choice(entry.value, path.key("method"), what: "split method", &reader) ?? split.method
+      split.method = reader.choice(entry.value, path.key("method"), what: "split method") ?? split.method
     }
     if let entry = fields["test_fraction"],
       let fraction = reader.finiteNumber(entry.value, path.key("test_fraction"), what: "test_fraction")
@@ -356,10 +344,10 @@ public struct TrainingConfigDecoder: Sendable {
     if let n = int("negatives", minimum: 1, maximum: 10_000) { options.negatives = n }
     if let n = int("threads", minimum: 1, maximum: 256) { options.threads = n }
     if let entry = fields["sampler"] {
-      options.sampler = choice(entry.value, path.key("sampler"), what: "sampler", &reader) ?? options.sampler
+      options.sampler = reader.choice(entry.value, path.key("sampler"), what: "sampler") ?? options.sampler
     }
     if let entry = fields["optimizer"] {
-      options.optimizer = choice(entry.value, path.key("optimizer"), what: "optimizer", &reader) ?? options.optimizer
+      options.optimizer = reader.choice(entry.value, path.key("optimizer"), what: "optimizer") ?? options.optimizer
     }
     if let entry = fields["learning_rate"],
       let x = positive(entry.value, path.key("learning_rate"), "learning_rate", &reader)
@@ -380,7 +368,7 @@ public struct TrainingConfigDecoder: Sendable {
       evaluation.k = k
     }
     if let entry = fields["ties"] {
-      evaluation.ties = choice(entry.value, path.key("ties"), what: "tie convention", &reader) ?? evaluation.ties
+      evaluation.ties = reader.choice(entry.value, path.key("ties"), what: "tie convention") ?? evaluation.ties
     }
     if let entry = fields["eval_every"],
       let n = reader.integer(entry.value, path.key("eval_every"), what: "eval_every", minimum: 0)

@@ -27,10 +27,7 @@ public enum TrainingPlot {
     return first.history.indices.compactMap { e in
       let values = result.runs.compactMap { $0.history.indices.contains(e) ? $0.history[e].metrics?[metric] : nil }
       guard values.count == result.runs.count, !values.isEmpty else { return nil }
-      let mean = values.reduce(0, +) / Double(values.count)
-      let spread: Double? =
-        values.count > 1
-        ? (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot() : nil
+      let (mean, spread) = meanAndSampleStd(values)
       return PlotPoint(x: Double(first.history[e].epoch), y: mean, spread: spread)
     }
   }

@@ -31,11 +31,8 @@ public struct VariantResult: Sendable {
 
   /// Mean and sample standard deviation over seeds of a value of each run.
   public func summary(_ value: (SeedRun) -> Double) -> (mean: Double, std: Double) {
-    let values = runs.map(value)
-    let mean = values.reduce(0, +) / Double(max(1, values.count))
-    guard values.count > 1 else { return (mean, 0) }
-    let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)
-    return (mean, variance.squareRoot())
+    let (mean, std) = meanAndSampleStd(runs.map(value))
+    return (mean, std ?? 0)
   }
 }
 
@@ -183,9 +180,7 @@ public struct TrainingRunner: Sendable {
     var parameters = variant.parameters
     do {
       let descriptor = try registry.descriptor(named: variant.name)
-      if parameters["num_items"] == nil,
-        descriptor.parameters.contains(where: { $0.name == "num_items" && $0.defaultValue == nil })
-      {
+      if descriptor.needsNumItems(given: parameters) {
         parameters["num_items"] = .integer(data.itemCount)
       }
       let loss = try descriptor.makeLoss(parameters)
@@ -201,5 +196,22 @@ public struct TrainingRunner: Sendable {
     } catch {
       throw .loss(variant: variant.label, message: "\(error)")
     }
+  }
+}
+
+/// The mean of `values` and their sample standard deviation (`nil` for fewer than two values; the mean of
+/// no values is 0).
+func meanAndSampleStd(_ values: [Double]) -> (mean: Double, std: Double?) {
+  let mean = values.reduce(0, +) / Double(max(1, values.count))
+  guard values.count > 1 else { return (mean, nil) }
+  let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)
+  return (mean, variance.squareRoot())
+}
+
+extension LossDescriptor {
+  /// Whether a variant given `parameters` still needs `num_items` from its context (a scenario, the
+  /// metadata or the data's catalog): the loss declares it without a default and it was not given.
+  func needsNumItems(given parameters: [String: LossParameterValue]) -> Bool {
+    parameters["num_items"] == nil && self.parameters.contains { $0.name == "num_items" && $0.defaultValue == nil }
   }
 }

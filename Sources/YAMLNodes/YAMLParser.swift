@@ -32,10 +32,7 @@ public enum YAMLParser {
   ///   when a mapping repeats a scalar key; `tooDeep` and `tooLarge` when `limits` are exceeded;
   ///   `multipleDocuments` at the start of a second document.
   public static func parse(_ bytes: [UInt8], limits: YAMLLimits = YAMLLimits()) throws(YAMLError) -> YAMLNode? {
-    // libyaml skips a byte-order mark only when it detects the encoding itself; the encoding is fixed to
-    // UTF-8 here, so drop the mark first (it is not a character of the first line).
-    let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
-    let result: Result<YAMLNode?, YAMLError> = body.withUnsafeBufferPointer { buffer in
+    let result: Result<YAMLNode?, YAMLError> = bytes.withUnsafeBufferPointer { buffer in
       Result { () throws(YAMLError) in try parse(buffer: buffer, limits: limits) }
     }
     return try result.get()
@@ -60,6 +57,9 @@ public enum YAMLParser {
 
   /// Parses the bytes in `buffer`, which stay valid for the whole call.
   private static func parse(buffer: UnsafeBufferPointer<UInt8>, limits: YAMLLimits) throws(YAMLError) -> YAMLNode? {
+    // libyaml skips a byte-order mark only when it detects the encoding itself; the encoding is fixed to
+    // UTF-8 here, so drop the mark first (it is not a character of the first line). For bytes and strings.
+    let buffer = buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? UnsafeBufferPointer(rebasing: buffer.dropFirst(3)) : buffer
     guard !buffer.isEmpty else { return nil }
     let reader = try EventReader(source: SourceText(bytes: buffer))
     var event = try reader.next()

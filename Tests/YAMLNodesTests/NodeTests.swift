@@ -115,6 +115,15 @@ struct NodeTests {
     #expect(fromBytes == fromString)
     let withBOM = try #require(try YAMLParser.parse([0xEF, 0xBB, 0xBF] + Array("a: 1\n".utf8)))
     #expect(withBOM["a"]?.scalar?.text == "1")
+    // A string with the mark parses as its bytes do: same node, same error marks.
+    #expect(try YAMLParser.parse("\u{FEFF}a: 1\n") == withBOM)
+    func message(_ parse: () throws(YAMLError) -> YAMLNode?) -> String {
+      do { return "\(try parse().map { _ in "parsed" } ?? "empty")" } catch { return error.description }
+    }
+    let stringError = message { () throws(YAMLError) in try YAMLParser.parse("\u{FEFF}a: 1\na: 2\n") }
+    let bytesError = message { () throws(YAMLError) in try YAMLParser.parse(Array("\u{FEFF}a: 1\na: 2\n".utf8)) }
+    #expect(stringError == bytesError)
+    #expect(stringError.hasPrefix("2:1: "), "\(stringError)")
   }
 
   @Test("an alias yields the anchored node itself")

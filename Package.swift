@@ -71,13 +71,16 @@ let package = Package(
     .testTarget(name: "YAMLNodesTests", dependencies: ["YAMLNodes"]),
     .testTarget(
       name: "LossLabKitTests",
-      dependencies: ["LossLabKit", "RankingLosses", "Recommender", "LossConformance", "YAMLNodes", "LossLabTestSupport"]
+      dependencies: [
+        "LossLabKit", "RankingLosses", "Recommender", "LossConformance", "YAMLNodes", "LossLabTestSupport",
+      ]
     ),
-    .testTarget(name: "RecommenderTests", dependencies: ["Recommender", "RankingLosses"]),
+    .testTarget(name: "RecommenderTests", dependencies: ["Recommender", "RankingLosses", "LossLabTestSupport"]),
   ]
 )
 
-for target in package.targets where target.type != .system && !["CLossLabPlugin", "ExampleCPlugin"].contains(target.name) {
+for target in package.targets
+where target.type != .system && !["CLossLabPlugin", "ExampleCPlugin"].contains(target.name) {
   var settings = target.swiftSettings ?? []
   settings.append(.enableUpcomingFeature("ExistentialAny"))
   settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -1,3 +1,4 @@
+import LossLabTestSupport
 import Foundation
 import Testing
 
@@ -33,13 +34,6 @@ func losslab(_ arguments: [String]) throws -> ProcessResult {
   return ProcessResult(
     status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
     stderr: String(decoding: stderr, as: UTF8.self))
-}
-
-/// A fresh temporary folder.
-func temporaryFolder() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("losslab-tests-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
 }
 
 @Suite("The losslab command", .serialized)

@@ -1,3 +1,4 @@
+import LossLabTestSupport
 import Foundation
 import LossConformance
 import LossLabKit

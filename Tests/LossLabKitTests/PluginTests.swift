@@ -1,3 +1,4 @@
+import LossLabTestSupport
 import Foundation
 import LossConformance
 import LossLabKit
@@ -81,12 +82,7 @@ struct PluginTests {
 
   func loadError(_ path: String) -> String {
     var registry = LossRegistry.standard
-    do {
-      try PluginLoader.load(path, into: &registry)
-      return "no error"
-    } catch {
-      return error.description
-    }
+    return thrownMessage { try PluginLoader.load(path, into: &registry) }
   }
 
   @Test("missing file, not a shared library, no entry point, another ABI version, a name taken")

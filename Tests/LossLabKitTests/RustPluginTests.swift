@@ -1,3 +1,4 @@
+import LossLabTestSupport
 import Foundation
 import LossConformance
 import LossLabKit
@@ -15,10 +16,14 @@ let rustCompiler: String? = {
 /// header gives. Runs where a Rust compiler is installed; without one the suite is skipped, and says so.
 @Suite("The Rust example plugin", .enabled(if: rustCompiler != nil, "no rustc on this machine"))
 struct RustPluginTests {
+  /// The library, built once for the suite.
+  static let built = Result { try build() }
+
   static func build() throws -> String {
     let library = try temporaryFolder().appendingPathComponent("libsquared_hinge.so").path
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: try #require(rustCompiler))
+    guard let rustCompiler else { throw PluginError(path: library, message: "no rustc") }
+    process.executableURL = URL(fileURLWithPath: rustCompiler)
     process.arguments = [
       "--edition", "2021", "--crate-type", "cdylib", "-O",
       repositoryRoot.appendingPathComponent("Docs/Examples/RustPlugin/squared_hinge.rs").path, "-o", library,
@@ -31,7 +36,7 @@ struct RustPluginTests {
 
   @Test("builds with rustc, loads from a config and computes its loss, with its parameter")
   func loadsAndRuns() throws {
-    let library = try Self.build()
+    let library = try Self.built.get()
     let yaml = """
       plugins: [\(library)]
       losses:
@@ -45,9 +50,9 @@ struct RustPluginTests {
 
       """
     // d = 0.5 and −1.5: shortfalls 0.5 and 2.5, squares 0.25 and 6.25, mean 3.25; doubled 6.5.
-    #expect(try run(yaml).cells[0].map { $0.value! } == [3.25, 6.5])
-    let registry = try #require(check(yaml).config?.registry)
-    let descriptor = try registry.descriptor(named: "squared_hinge_rs")
+    let config = try #require(check(yaml).config)
+    #expect(try ExperimentRunner().run(config).cells[0].map { $0.value! } == [3.25, 6.5])
+    let descriptor = try config.registry.descriptor(named: "squared_hinge_rs")
     #expect(descriptor.origin == library)
     #expect(descriptor.summary == "mean of max(0, m - d)^2 (a Rust plugin)")
   }
@@ -55,7 +60,7 @@ struct RustPluginTests {
   @Test("its gradients pass the finite-difference and conformance checks")
   func conforms() throws {
     var registry = LossRegistry.standard
-    try PluginLoader.load(try Self.build(), into: &registry)
+    try PluginLoader.load(try Self.built.get(), into: &registry)
     let report = LossConformanceChecker(seed: 3, trials: 20).check(try registry.makeLoss("squared_hinge_rs"))
     #expect(report.passed, "\(report)")
   }

@@ -1,3 +1,4 @@
+import LossLabTestSupport
 import Foundation
 import LossLabKit
 import RankingLosses

@@ -52,14 +52,7 @@ struct ExpressionLossTests {
     }
   }
 
-  func error(_ text: String) -> String {
-    do {
-      _ = try LossExpression(text)
-      return "no error"
-    } catch {
-      return error.description
-    }
-  }
+  func error(_ text: String) -> String { thrownMessage { _ = try LossExpression(text) } }
 
   @Test("expression errors say where and what")
   func errors() {

@@ -1,3 +1,4 @@
+import LossLabTestSupport
 import RankingLosses
 import Testing
 
@@ -74,12 +75,8 @@ struct PickedMarginTests {
     var batch = try Self.batch(Double.self, rows: 7, columns: 13, seed: 5)
     batch.negativeScores[6, 11] = -100  // never the maximum of its column
     batch.negativeItems![6, 11] = 50
-    let message: String
-    do {
+    let message = thrownMessage {
       _ = try loss.evaluate(batch, computeGradients: true, workspace: LossWorkspace(threads: 2, parallelThreshold: 0))
-      message = "no error"
-    } catch {
-      message = "\(error)"
     }
     #expect(message == "negative_items[6][11] is 50, outside the metadata's item ids 0..<50")
   }

@@ -1,3 +1,4 @@
+import LossLabTestSupport
 import Foundation
 import RankingLosses
 import Testing
@@ -54,12 +55,9 @@ struct DataLoadingTests {
   func errors(_ csv: String, minRating: Double? = nil, columns: InteractionColumns? = nil) throws -> String {
     let folder = try temporaryFolder()
     let path = try write(csv, "r.csv", in: folder)
-    do {
+    return thrownMessage {
       _ = try DataLoader.load(InteractionSource(path: path, columns: columns ?? self.columns, minRating: minRating))
-      return "no error"
-    } catch {
-      return error.description.replacingOccurrences(of: path, with: "r.csv")
-    }
+    }.replacingOccurrences(of: path, with: "r.csv")
   }
 
   @Test("malformed rows are reported with file and line")

@@ -1,3 +1,4 @@
+import RankingLosses
 import Foundation
 import Testing
 
@@ -288,7 +289,7 @@ private func literalMetrics(_ scores: [Float], _ relevant: [Int], k: Int, ties: 
 struct LiteralDefinitionTests {
   @Test("600 random users with many ties and some NaNs, both conventions", arguments: TieConvention.allCases)
   func random(ties: TieConvention) {
-    var random = Generator(state: 99)
+    var random = SplitMix64(seed: 99)
     for _ in 0..<600 {
       let n = Int.random(in: 1...30, using: &random)
       let scores = (0..<n).map { _ -> Float in
@@ -334,22 +335,9 @@ struct RankingMetricNameTests {
   }
 }
 
-/// A deterministic stream of pseudo-random numbers (SplitMix64), for generated users.
-private struct Generator: RandomNumberGenerator {
-  var state: UInt64
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 /// A made-up model's score: one of 8 levels, so that ties are common, depending on both user and item.
 private func quantizedScore(user: Int, item: Int) -> Float {
-  var generator = Generator(state: UInt64(user) &* 1_000_003 &+ UInt64(item))
+  var generator = SplitMix64(seed: UInt64(user) &* 1_000_003 &+ UInt64(item))
   return Float(generator.next() % 8) / 4
 }
 
@@ -358,7 +346,7 @@ struct EvaluatorTests {
   /// 40 items and 25 users with random training and test sets; users 6 and 13 have no test item.
   static let itemCount = 40
   static let users: [EvaluationUser] = {
-    var random = Generator(state: 2024)
+    var random = SplitMix64(seed: 2024)
     return (0..<25).map { user in
       let items = Array(0..<Int32(itemCount)).shuffled(using: &random)
       let trainCount = Int.random(in: 0...12, using: &random)

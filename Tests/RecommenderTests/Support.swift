@@ -1,13 +1,7 @@
+import LossLabTestSupport
 import Foundation
 import RankingLosses
 @testable import Recommender
-
-/// A fresh temporary folder for test files.
-func temporaryFolder() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("losslab-recommender-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
 
 /// Writes `text` to `name` in `folder` and returns its path.
 func write(_ text: String, _ name: String, in folder: URL) throws -> String {

@@ -27,8 +27,21 @@ public struct LossExpression: Sendable, Hashable, CustomStringConvertible {
     case difference
     case ideal
     case negate(Node)
-    case binary(Character, Node, Node)
-    case call(String, [Node])
+    case binary(Operator, Node, Node)
+    case call(Function, [Node])
+  }
+
+  /// A binary operator, by its character.
+  enum Operator: Character, Sendable, Hashable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/", power = "^"
+  }
+
+  /// A function an expression may call, by its name (resolved once, when parsing).
+  enum Function: String, CaseIterable, Sendable, Hashable {
+    case exp, log, log1p, sqrt, abs, relu, sigmoid, softplus, min, max
+
+    /// The number of arguments.
+    var arity: Int { self == .min || self == .max ? 2 : 1 }
   }
 
   /// The text as written.
@@ -36,9 +49,8 @@ public struct LossExpression: Sendable, Hashable, CustomStringConvertible {
   let root: Node
 
   /// The functions an expression may call, with their number of arguments.
-  public static let functions: [String: Int] = [
-    "exp": 1, "log": 1, "log1p": 1, "sqrt": 1, "abs": 1, "relu": 1, "sigmoid": 1, "softplus": 1, "min": 2, "max": 2,
-  ]
+  public static let functions: [String: Int] = Dictionary(
+    uniqueKeysWithValues: Function.allCases.map { ($0.rawValue, $0.arity) })
 
   /// Parses an expression.
   ///
@@ -90,36 +102,37 @@ public struct LossExpression: Sendable, Hashable, CustomStringConvertible {
       let a = evaluate(lhs, d, m)
       let b = evaluate(rhs, d, m)
       switch op {
-      case "+": return Dual(value: a.value + b.value, derivative: a.derivative + b.derivative)
-      case "-": return Dual(value: a.value - b.value, derivative: a.derivative - b.derivative)
-      case "*": return Dual(value: a.value * b.value, derivative: a.derivative * b.value + a.value * b.derivative)
-      case "/":
+      case .add: return Dual(value: a.value + b.value, derivative: a.derivative + b.derivative)
+      case .subtract: return Dual(value: a.value - b.value, derivative: a.derivative - b.derivative)
+      case .multiply:
+        return Dual(value: a.value * b.value, derivative: a.derivative * b.value + a.value * b.derivative)
+      case .divide:
         return Dual(
           value: a.value / b.value, derivative: (a.derivative * b.value - a.value * b.derivative) / (b.value * b.value))
-      default: return power(a, b)
+      case .power: return power(a, b)
       }
-    case .call(let name, let args):
+    case .call(let function, let args):
       let a = evaluate(args[0], d, m)
-      switch name {
-      case "exp":
+      switch function {
+      case .exp:
         let e = S.exp(a.value)
         return Dual(value: e, derivative: e * a.derivative)
-      case "log": return Dual(value: S.log(a.value), derivative: a.derivative / a.value)
-      case "log1p": return Dual(value: S.log(onePlus: a.value), derivative: a.derivative / (1 + a.value))
-      case "sqrt":
+      case .log: return Dual(value: S.log(a.value), derivative: a.derivative / a.value)
+      case .log1p: return Dual(value: S.log(onePlus: a.value), derivative: a.derivative / (1 + a.value))
+      case .sqrt:
         let r = a.value.squareRoot()
         return Dual(value: r, derivative: a.derivative / (2 * r))
-      case "abs":
+      case .abs:
         return Dual(value: abs(a.value), derivative: a.value > 0 ? a.derivative : a.value < 0 ? -a.derivative : 0)
-      case "relu": return a.value > 0 ? a : Dual(value: 0, derivative: 0)
-      case "sigmoid":
+      case .relu: return a.value > 0 ? a : Dual(value: 0, derivative: 0)
+      case .sigmoid:
         let y = S.stableSigmoid(a.value)
         return Dual(value: y, derivative: y * (1 - y) * a.derivative)
-      case "softplus": return Dual(value: S.softplus(a.value), derivative: S.stableSigmoid(a.value) * a.derivative)
-      case "max":
+      case .softplus: return Dual(value: S.softplus(a.value), derivative: S.stableSigmoid(a.value) * a.derivative)
+      case .max:
         let b = evaluate(args[1], d, m)
         return a.value >= b.value ? a : b
-      default:  // min
+      case .min:
         let b = evaluate(args[1], d, m)
         return a.value <= b.value ? a : b
       }
@@ -189,7 +202,7 @@ struct ExpressionParser {
 
   private mutating func expression() throws(LossExpressionError) -> LossExpression.Node {
     var node = try term()
-    while let op = peek(), op == "+" || op == "-" {
+    while let c = peek(), let op = LossExpression.Operator(rawValue: c), op == .add || op == .subtract {
       index += 1
       node = .binary(op, node, try term())
     }
@@ -198,7 +211,7 @@ struct ExpressionParser {
 
   private mutating func term() throws(LossExpressionError) -> LossExpression.Node {
     var node = try unary()
-    while let op = peek(), op == "*" || op == "/" {
+    while let c = peek(), let op = LossExpression.Operator(rawValue: c), op == .multiply || op == .divide {
       index += 1
       node = .binary(op, node, try unary())
     }
@@ -217,7 +230,7 @@ struct ExpressionParser {
     let base = try primary()
     if peek() == "^" {
       index += 1
-      return .binary("^", base, try unary())
+      return .binary(.power, base, try unary())
     }
     return base
   }
@@ -245,13 +258,14 @@ struct ExpressionParser {
       let name = String(characters[start..<index])
       if name == "d" { return .difference }
       if name == "m" { return .ideal }
-      guard let arity = LossExpression.functions[name] else {
+      guard let function = LossExpression.Function(rawValue: name) else {
         let known = LossExpression.functions.keys.sorted()
         let hint = closestName(to: name, among: known + ["d", "m"]).map { " (did you mean '\($0)'?)" } ?? ""
         throw error(
           "unknown name '\(name)'\(hint); use d, m, numbers and the functions \(known.joined(separator: ", "))",
           at: start)
       }
+      let arity = function.arity
       guard peek() == "(" else { throw error("'\(name)' needs its argument\(arity == 1 ? "" : "s") in parentheses") }
       index += 1
       var arguments = [try expression()]
@@ -265,7 +279,7 @@ struct ExpressionParser {
           "'\(name)' takes \(arity) argument\(arity == 1 ? "" : "s"), got \(arguments.count)", at: start)
       }
       index += 1
-      return .call(name, arguments)
+      return .call(function, arguments)
     }
     throw error("unexpected '\(c)'; expected a number, d, m, a function or '('")
   }

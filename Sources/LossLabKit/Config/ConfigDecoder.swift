@@ -625,7 +625,7 @@ public struct ConfigDecoder: Sendable {
       var reported = false
       for scenario in config.scenarios where !reported {
         do {
-          _ = try buildLoss(variant, scenario, config)
+          _ = try config.buildLoss(variant, on: scenario)
         } catch {
           reader.error(error.description, at: variant.mark, ConfigPath.root.key(variant.keyPath))
           reported = true
@@ -641,18 +641,18 @@ public struct VariantError: Error, Sendable, CustomStringConvertible {
   public var description: String
 }
 
-extension ConfigDecoder {
+extension ExperimentConfig {
   /// The parameters of `variant` on `scenario`: the given ones, plus `num_items` — for losses that declare
   /// it and were not given it — from the scenario, else from the metadata's item count.
   ///
   /// - Throws: ``VariantError`` when `num_items` is needed and has no source.
   public func resolvedParameters(
-    _ variant: LossVariant, _ scenario: Scenario, _ config: ExperimentConfig
+    _ variant: LossVariant, on scenario: Scenario
   ) throws(VariantError) -> [String: LossParameterValue] {
     var parameters = variant.parameters
-    guard let descriptor = try? config.registry.descriptor(named: variant.name) else { return parameters }
+    guard let descriptor = try? registry.descriptor(named: variant.name) else { return parameters }
     if descriptor.needsNumItems(given: parameters) {
-      if let n = scenario.numItems ?? config.metadata?.itemCount {
+      if let n = scenario.numItems ?? metadata?.itemCount {
         parameters["num_items"] = .integer(n)
       } else {
         throw VariantError(
@@ -664,17 +664,16 @@ extension ConfigDecoder {
     return parameters
   }
 
-  /// Builds the loss of `variant` for `scenario`, with partial credit when the variant asks for it.
+  /// Builds the loss of `variant` for `scenario` from this config's registry, with partial credit when the
+  /// variant asks for it.
   ///
   /// - Throws: ``VariantError`` with the registry's or the decorator's message.
-  public func buildLoss(
-    _ variant: LossVariant, _ scenario: Scenario, _ config: ExperimentConfig
-  ) throws(VariantError) -> any LossProtocol {
-    let parameters = try resolvedParameters(variant, scenario, config)
+  public func buildLoss(_ variant: LossVariant, on scenario: Scenario) throws(VariantError) -> any LossProtocol {
+    let parameters = try resolvedParameters(variant, on: scenario)
     do {
-      let loss = try config.registry.makeLoss(variant.name, parameters: parameters)
+      let loss = try registry.makeLoss(variant.name, parameters: parameters)
       guard let weights = variant.partialCredit else { return loss }
-      return try AnyLoss(loss).withPartialCredit(metadata: config.metadata, weights: weights)
+      return try AnyLoss(loss).withPartialCredit(metadata: metadata, weights: weights)
     } catch {
       throw VariantError(description: error.description)
     }

@@ -43,8 +43,6 @@ public struct ExperimentReport: Sendable {
 /// report.cells[0][0].value   // bpr on the first scenario
 /// ```
 public struct ExperimentRunner: Sendable {
-  /// Resolves each variant's parameters and builds its loss (from the config's registry).
-  public var decoder: ConfigDecoder
   /// Whether to compute gradients.
   public var computeGradients: Bool
 
@@ -53,7 +51,6 @@ public struct ExperimentRunner: Sendable {
   ///
   /// - Parameter computeGradients: Whether to compute gradients too.
   public init(computeGradients: Bool = false) {
-    self.decoder = ConfigDecoder()
     self.computeGradients = computeGradients
   }
 
@@ -79,7 +76,7 @@ public struct ExperimentRunner: Sendable {
           continue
         }
         do {
-          let loss = try decoder.buildLoss(variant, scenario, config)
+          let loss = try config.buildLoss(variant, on: scenario)
           let output = try evaluate(loss, on: scenario, cell: &cell)
           cell.value = output.value
           cell.warnings = output.warnings

@@ -99,6 +99,24 @@ struct DataLoadingTests {
         == "r.csv: error: min_rating needs a rating column")
   }
 
+  @Test("malformed metadata rows: the first 20 with their lines, the rest counted")
+  func malformedMetadata() throws {
+    let folder = try temporaryFolder()
+    let ratings = try write("userId,movieId,rating,timestamp\n1,100,4.0,1\n", "ratings.csv", in: folder)
+    let movies = try write(
+      "movieId,genres\n" + (0..<25).map { "\($0),a,b\n" }.joined() + "100,Comedy\n", "movies.csv", in: folder)
+    let message = thrownMessage {
+      _ = try DataLoader.load(
+        InteractionSource(path: ratings, columns: columns),
+        items: ItemSource(path: movies, idColumn: "movieId", fields: [MetadataFieldSource(name: "g", column: "genres")])
+      )
+    }.replacingOccurrences(of: movies, with: "m.csv")
+    let lines = message.split(separator: "\n")
+    #expect(lines.count == 21)
+    #expect(lines.first == "m.csv:2: error: the row has 3 fields but the header has 2")
+    #expect(lines.last == "… and 5 more problems")
+  }
+
   @Test("the bundled MovieLens data loads")
   func movieLens() throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -58,3 +58,37 @@ struct CSVTable {
       message: "no column '\(name)' for the \(role)\(hint); the columns are: \(header.joined(separator: ", "))")
   }
 }
+
+extension CSVTable {
+  /// Calls `body` for each row with as many fields as the header, in file order, blank lines skipped;
+  /// every other row is reported to `problems` with its line (so that the problems stay in file order).
+  func forEachWellFormedRow(
+    file: String, _ problems: inout DataProblems, _ body: (_ line: Int, _ fields: [String], inout DataProblems) -> Void
+  ) {
+    for (line, fields) in rows {
+      if fields.count == 1, fields[0].isEmpty { continue }  // a blank line
+      guard fields.count == header.count else {
+        problems.report(
+          DataError(
+            file: file, line: line, message: "the row has \(fields.count) fields but the header has \(header.count)"))
+        continue
+      }
+      body(line, fields, &problems)
+    }
+  }
+}
+
+/// The problems found while reading a file: the first ``DataErrors/limit`` kept, the rest counted.
+struct DataProblems {
+  var errors: [DataError] = []
+  var omitted = 0
+
+  mutating func report(_ error: DataError) {
+    if errors.count < DataErrors.limit { errors.append(error) } else { omitted += 1 }
+  }
+
+  /// Throws the problems found, if any.
+  func check() throws(DataErrors) {
+    guard errors.isEmpty else { throw DataErrors(errors, omitted: omitted) }
+  }
+}

@@ -85,11 +85,7 @@ public enum DataLoader {
     } catch {
       throw DataErrors([error])
     }
-    var errors: [DataError] = []
-    var omitted = 0
-    func report(_ error: DataError) {
-      if errors.count < DataErrors.limit { errors.append(error) } else { omitted += 1 }
-    }
+    var problems = DataProblems()
     let columns = source.columns
     var userColumn = 0
     var itemColumn = 0
@@ -116,57 +112,49 @@ public enum DataLoader {
     interactions.reserveCapacity(table.rows.count)
     var duplicates = 0
     var filtered = 0
-    for (line, fields) in table.rows {
-      if fields.count == 1, fields[0].isEmpty { continue }  // a blank line
-      guard fields.count == table.header.count else {
-        report(
-          DataError(
-            file: source.path, line: line,
-            message: "the row has \(fields.count) fields but the header has \(table.header.count)"))
-        continue
-      }
+    table.forEachWellFormedRow(file: source.path, &problems) { line, fields, problems in
       let userID = fields[userColumn]
       let itemID = fields[itemColumn]
       guard !userID.isEmpty, !itemID.isEmpty else {
-        report(
+        problems.report(
           DataError(file: source.path, line: line, message: "empty \(userID.isEmpty ? columns.user : columns.item)"))
-        continue
+        return
       }
       var rating: Double? = nil
       if let ratingColumn {
         guard let value = Double(fields[ratingColumn]), value.isFinite else {
-          report(
+          problems.report(
             DataError(
               file: source.path, line: line,
               message: "\(columns.rating!) '\(fields[ratingColumn])' is not a number"))
-          continue
+          return
         }
         rating = value
       }
       var timestamp: Int64? = nil
       if let timestampColumn {
         guard let value = Int64(fields[timestampColumn]) else {
-          report(
+          problems.report(
             DataError(
               file: source.path, line: line,
               message: "\(columns.timestamp!) '\(fields[timestampColumn])' is not a whole number"))
-          continue
+          return
         }
         timestamp = value
       }
       if let minRating = source.minRating, let rating, rating < minRating {
         filtered += 1
-        continue
+        return
       }
       let user = index(of: userID, in: &userIndex, ids: &userIDs)
       let item = index(of: itemID, in: &itemIndex, ids: &itemIDs)
       guard seen.insert(Int64(user) << 32 | Int64(item)).inserted else {
         duplicates += 1
-        continue
+        return
       }
       interactions.append(Interaction(user: user, item: item, rating: rating, timestamp: timestamp, line: line))
     }
-    guard errors.isEmpty else { throw DataErrors(errors, omitted: omitted) }
+    try problems.check()
     guard !interactions.isEmpty else {
       let why = filtered > 0 ? ": every row has a rating below min_rating \(source.minRating!)" : ""
       throw DataErrors([DataError(file: source.path, message: "no interactions left after filtering\(why)")])
@@ -217,19 +205,9 @@ public enum DataLoader {
     let itemIndex = Dictionary(itemIDs.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     var codes = source.fields.map { _ in [Int?](repeating: nil, count: itemIDs.count) }
     var categories = source.fields.map { _ in [String: Int]() }
-    var errors: [DataError] = []
-    for (line, fields) in table.rows {
-      if fields.count == 1, fields[0].isEmpty { continue }
-      guard fields.count == table.header.count else {
-        if errors.count < DataErrors.limit {
-          errors.append(
-            DataError(
-              file: source.path, line: line,
-              message: "the row has \(fields.count) fields but the header has \(table.header.count)"))
-        }
-        continue
-      }
-      guard let item = itemIndex[fields[idColumn]] else { continue }  // an item nobody interacted with
+    var problems = DataProblems()
+    table.forEachWellFormedRow(file: source.path, &problems) { _, fields, _ in
+      guard let item = itemIndex[fields[idColumn]] else { return }  // an item nobody interacted with
       for (f, field) in source.fields.enumerated() {
         let category = categoryName(fields[fieldColumns[f]], field)
         let code = categories[f][category] ?? categories[f].count
@@ -237,7 +215,7 @@ public enum DataLoader {
         if codes[f][item] == nil { codes[f][item] = code }
       }
     }
-    guard errors.isEmpty else { throw DataErrors(errors) }
+    try problems.check()
     let missing = codes.first?.filter { $0 == nil }.count ?? 0
     let metadataFields = source.fields.enumerated().map { f, field in
       ItemMetadata.Field(

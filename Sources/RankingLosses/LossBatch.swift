@@ -144,8 +144,8 @@ public struct LossBatch<Scalar: LossScalar>: Sendable {
   private static func checkFinite(_ matrix: ScoreMatrix<Scalar>, name: String) throws(LossError) {
     // The common case, every value finite, in one tight pass; the position only when one is not.
     guard let index = matrix.storage.firstIndex(where: { !$0.isFinite }) else { return }
-    let (k, j) = index.quotientAndRemainder(dividingBy: matrix.columns)
-    let path = matrix.rows == 1 ? "\(name)[\(j)]" : "\(name)[\(k)][\(j)]"
-    throw .nonFiniteValue(path: path, value: Double(matrix.storage[index]))
+    throw .nonFiniteValue(
+      path: elementPath(name, index: index, rows: matrix.rows, columns: matrix.columns),
+      value: Double(matrix.storage[index]))
   }
 }

@@ -120,3 +120,10 @@ package func counted(_ count: Int, _ noun: String) -> String {
   }
   return "\(count) \(noun)s"
 }
+
+/// Where element `index` of an N × B row-by-row layout is, as messages name it: `name[j]` when there is
+/// one row, `name[k][j]` otherwise.
+func elementPath(_ name: String, index: Int, rows: Int, columns: Int) -> String {
+  let (k, j) = index.quotientAndRemainder(dividingBy: columns)
+  return rows == 1 ? "\(name)[\(j)]" : "\(name)[\(k)][\(j)]"
+}

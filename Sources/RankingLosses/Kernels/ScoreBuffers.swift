@@ -77,9 +77,8 @@ public struct ScoreBuffers<Scalar: LossScalar> {
     }
     for (buffer, name) in [(negativeScores, "negative_scores"), (idealDifferences, "ideal_differences")] {
       guard let buffer, let index = buffer.firstIndex(where: { !$0.isFinite }) else { continue }
-      let (k, j) = index.quotientAndRemainder(dividingBy: columns)
-      let path = rows == 1 ? "\(name)[\(j)]" : "\(name)[\(k)][\(j)]"
-      return .nonFiniteValue(path: path, value: Double(buffer[index]))
+      return .nonFiniteValue(
+        path: elementPath(name, index: index, rows: rows, columns: columns), value: Double(buffer[index]))
     }
     return nil
   }

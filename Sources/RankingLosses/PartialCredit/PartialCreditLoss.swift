@@ -119,9 +119,9 @@ public struct PartialCreditLoss<Base: LossProtocol>: LossProtocol {
     }
     if let value = try result.get() { return value }
     let index = negativeItems.firstIndex(where: { $0 < 0 || $0 >= itemCount }) ?? 0
-    let (k, j) = index.quotientAndRemainder(dividingBy: b)
-    let path = rows == 1 ? "negative_items[\(j)]" : "negative_items[\(k)][\(j)]"
-    throw .itemOutOfRange(path: path, id: negativeItems[index], itemCount: itemCount)
+    throw .itemOutOfRange(
+      path: elementPath("negative_items", index: index, rows: rows, columns: b), id: negativeItems[index],
+      itemCount: itemCount)
   }
 
   /// Checks the negative ids and evaluates the base with partial credit's margins: all N × B written to the

@@ -53,6 +53,18 @@ public struct GoldenCase: Sendable, CustomStringConvertible {
     return weights.contains { w in (w.1 * 1024).rounded() != w.1 * 1024 }
   }
 
+  /// The tolerance on the Double value: `1e-15 + rtol·|expected|`, with `rtol` 1e-6 where the reference
+  /// rounds through float32 (``needsFloat32Tolerance``) and 1e-12 elsewhere.
+  public var valueTolerance: Double { 1e-15 + relativeTolerance * abs(expectedLoss ?? 0) }
+
+  /// The tolerance on every Double gradient: `1e-15 + rtol·max|expected gradient|`.
+  public var gradientTolerance: Double { 1e-15 + relativeTolerance * (expectedGradients.map(abs).max() ?? 0) }
+
+  /// Every expected gradient: the positives', then the negatives' row by row.
+  public var expectedGradients: [Double] { (expectedGradPositive ?? []) + (expectedGradNegative ?? []).flatMap { $0 } }
+
+  private var relativeTolerance: Double { needsFloat32Tolerance ? 1e-6 : 1e-12 }
+
   /// Where the fixture is: beside this file.
   public static let fixtureURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("Fixtures/golden-losses.json")

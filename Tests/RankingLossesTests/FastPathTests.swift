@@ -40,16 +40,14 @@ struct FastPathTests {
   /// splits), in Double and Float, against the same tolerances as the array API.
   @Test("golden cases, 1 and 2 threads", arguments: GoldenCase.all.filter { !$0.lossLabRejects })
   func golden(_ golden: GoldenCase) throws {
-    let rtol = golden.needsFloat32Tolerance ? 1e-6 : 1e-12
-    let expectedGradients = golden.expectedGradPositive! + golden.expectedGradNegative!.flatMap { $0 }
-    let scale = expectedGradients.map(abs).max() ?? 0
     for threads in [1, 2] {
       let workspace = LossWorkspace<Double>(threads: threads, parallelThreshold: 0)
       let (value, positive, negative) = try evaluateWithBuffers(golden, Double.self, workspace: workspace)
       let expected = golden.expectedLoss!
-      #expect(abs(value - expected) <= 1e-15 + rtol * abs(expected), "\(golden.id), \(threads) threads")
-      for (got, want) in zip(positive + negative, expectedGradients) {
-        #expect(abs(got - want) <= 1e-15 + rtol * scale, "\(golden.id), \(threads) threads: \(got) vs \(want)")
+      #expect(abs(value - expected) <= golden.valueTolerance, "\(golden.id), \(threads) threads")
+      #expect(positive.count + negative.count == golden.expectedGradients.count)
+      for (got, want) in zip(positive + negative, golden.expectedGradients) {
+        #expect(abs(got - want) <= golden.gradientTolerance, "\(golden.id), \(threads) threads: \(got) vs \(want)")
       }
       let float = try evaluateWithBuffers(
         golden, Float.self, workspace: LossWorkspace<Float>(threads: threads, parallelThreshold: 0))

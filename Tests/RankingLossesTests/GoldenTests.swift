@@ -29,11 +29,9 @@ struct GoldenTests {
       return
     }
     let output = try golden.makeLoss().evaluate(golden.batch(Double.self), computeGradients: true)
-    let rtol = golden.needsFloat32Tolerance ? 1e-6 : 1e-12
-    let atol = 1e-15
     let expected = try #require(golden.expectedLoss)
     #expect(
-      abs(output.value - expected) <= atol + rtol * abs(expected),
+      abs(output.value - expected) <= golden.valueTolerance,
       "\(golden.id): loss \(output.value), expected \(expected)")
 
     let gradients = try #require(output.gradients)
@@ -41,8 +39,7 @@ struct GoldenTests {
     let expectedNegative = try #require(golden.expectedGradNegative)
     #expect(gradients.positiveScores.count == expectedPositive.count)
     #expect(gradients.negativeScores.rowArrays.map(\.count) == expectedNegative.map(\.count))
-    let scale = (expectedPositive + expectedNegative.flatMap { $0 }).map(abs).max() ?? 0
-    let tolerance = atol + rtol * scale
+    let tolerance = golden.gradientTolerance
     for (j, (got, want)) in zip(gradients.positiveScores, expectedPositive).enumerated() {
       #expect(abs(got - want) <= tolerance, "\(golden.id): d/d positive[\(j)] = \(got), expected \(want)")
     }

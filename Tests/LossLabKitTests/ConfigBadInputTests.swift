@@ -221,15 +221,15 @@ struct ConfigBadInputTests {
     #expect(errors("---\n") == ["test.yaml:2:1: error: the document is empty; a config needs 'losses' and 'scenarios'"])
     let latin1: [UInt8] = Array("losses: [bpr]\nscenarios:\n  - name: caf".utf8) + [0xE9, 0x0A]
     #expect(
-      ConfigLoader().check(source: latin1, file: "l.yaml").diagnostics.map(\.description) == [
+      ConfigLoader().load(source: latin1, file: "l.yaml").diagnostics.map(\.description) == [
         "l.yaml:3:14: error: incomplete UTF-8 octet sequence: a config must be UTF-8 text"
       ])
-    let missing = ConfigLoader().check(path: "/nonexistent/losslab.yaml")
+    let missing = ConfigLoader().load(path: "/nonexistent/losslab.yaml")
     #expect(
       missing.diagnostics.map(\.description) == [
         "/nonexistent/losslab.yaml: error: cannot open the config: no such file"
       ])
-    #expect(missing.diagnostics.first?.category == .input)
+    #expect(missing.diagnostics.first?.category == .unreadableInput)
   }
 
   /// Nine levels of nine aliases would expand to 9⁹ nodes; the third `*a5` (line 7, column 20) takes the
@@ -281,9 +281,9 @@ struct ConfigBadInputTests {
   @Test("a byte-order mark and \\r line breaks are read like any UTF-8 file")
   func lineEndings() throws {
     let bom = [0xEF, 0xBB, 0xBF] + Array(config().utf8)
-    #expect(ConfigLoader().check(source: bom, file: "bom.yaml").config != nil)
+    #expect(ConfigLoader().load(source: bom, file: "bom.yaml").config != nil)
     let cr = Array("losses:\r  - bpx\rscenarios: [{name: s, positive_scores: [1.0], negative_scores: [0.5]}]\r".utf8)
-    let loaded = ConfigLoader().check(source: cr, file: "cr.yaml")
+    let loaded = ConfigLoader().load(source: cr, file: "cr.yaml")
     #expect(
       loaded.diagnostics.map { $0.rendered(source: loaded.source) } == [
         """

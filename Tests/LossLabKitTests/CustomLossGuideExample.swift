@@ -31,7 +31,7 @@ func registryWithSmoothHinge() throws -> LossRegistry {
 /// Runs a config that names the new loss, and prints its table.
 func runWithSmoothHinge(configPath: String) throws -> String {
   let registry = try registryWithSmoothHinge()
-  let config = try ConfigLoader(registry: registry).load(path: configPath)
+  let config = try ConfigLoader(registry: registry).loadLossTable(path: configPath)
   let report = try ExperimentRunner().run(config)
   return ReportRenderer(format: .text).render([report])
 }

@@ -42,7 +42,7 @@ struct GoldenConfigTests {
       #expect(!loaded.errors.isEmpty)
       return
     }
-    let config = try #require(loaded.config, "\(loaded.diagnostics)")
+    let config = try #require(loaded.lossTable, "\(loaded.diagnostics)")
     let report = try ExperimentRunner(computeGradients: true).run(config)
     let cell = report.cells[0][0]
     let value = try #require(cell.value)
@@ -80,7 +80,7 @@ struct GoldenConfigTests {
       func report(_ name: String) throws -> ReportCell {
         let yaml =
           declarations + base.replacingOccurrences(of: "  - loss: \(golden.loss)\n", with: "  - loss: \(name)\n")
-        let config = try #require(check(yaml).config, "\(check(yaml).diagnostics)")
+        let config = try #require(check(yaml).lossTable, "\(check(yaml).diagnostics)")
         return try ExperimentRunner(computeGradients: true).run(config).cells[0][0]
       }
       let a = try report(declared)
@@ -96,7 +96,7 @@ struct GoldenConfigTests {
   @Test("the JSON output carries the exact numbers")
   func jsonRoundTrip() throws {
     let golden = try #require(GoldenCase.all.first { $0.id == "adaptive_bpr/random/normal_sd10/B64_N20/seed10024" })
-    let config = try #require(check(Self.yaml(golden)).config)
+    let config = try #require(check(Self.yaml(golden)).lossTable)
     let report = try ExperimentRunner(computeGradients: true).run(config)
     let json = ReportRenderer(format: .json).render([report])
     let value = try #require(report.cells[0][0].value)
@@ -121,9 +121,9 @@ struct ShippedConfigTests {
 
   @Test("loads and runs without errors", arguments: names)
   func runs(_ name: String) throws {
-    let loaded = ConfigLoader().check(path: shippedConfig(name))
+    let loaded = ConfigLoader().load(path: shippedConfig(name))
     #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics)")
-    let config = try #require(loaded.config)
+    let config = try #require(loaded.lossTable)
     let report = try ExperimentRunner(computeGradients: true).run(config)
     #expect(report.cells.count == config.scenarios.count)
     for row in report.cells {
@@ -134,7 +134,7 @@ struct ShippedConfigTests {
 
   @Test("warp-num-items warns about negative weights and keeps the values")
   func warpGrid() throws {
-    let report = try ExperimentRunner().run(ConfigLoader().load(path: shippedConfig("warp-num-items.yaml")))
+    let report = try ExperimentRunner().run(ConfigLoader().loadLossTable(path: shippedConfig("warp-num-items.yaml")))
     #expect(report.labels.first == "warp(num_items=1)")
     #expect(report.labels.count == 7)
     let late = try #require(report.scenarioNames.firstIndex(of: "late-violations"))

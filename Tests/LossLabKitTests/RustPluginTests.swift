@@ -50,7 +50,7 @@ struct RustPluginTests {
 
       """
     // d = 0.5 and −1.5: shortfalls 0.5 and 2.5, squares 0.25 and 6.25, mean 3.25; doubled 6.5.
-    let config = try #require(check(yaml).config)
+    let config = try #require(check(yaml).lossTable)
     #expect(try ExperimentRunner().run(config).cells[0].map { $0.value! } == [3.25, 6.5])
     let descriptor = try config.registry.descriptor(named: "squared_hinge_rs")
     #expect(descriptor.origin == library)

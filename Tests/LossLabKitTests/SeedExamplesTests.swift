@@ -5,7 +5,7 @@ import Testing
 @Suite("configs/seed-examples.yaml reproduces the seed notebook")
 struct SeedExamplesTests {
   static let report: ExperimentReport = {
-    let config = try! ConfigLoader().load(path: shippedConfig("seed-examples.yaml"))
+    let config = try! ConfigLoader().loadLossTable(path: shippedConfig("seed-examples.yaml"))
     return try! ExperimentRunner().run(config)
   }()
 

@@ -13,7 +13,7 @@ func shippedConfig(_ name: String) -> String {
 
 /// Checks a config given as text under the name `file`.
 func check(_ yaml: String, file: String = "test.yaml") -> LoadedConfig {
-  ConfigLoader().check(source: Array(yaml.utf8), file: file)
+  ConfigLoader().load(source: Array(yaml.utf8), file: file)
 }
 
 /// The rendered diagnostics of a config given as text (first line of each, joined by newlines).
@@ -30,7 +30,7 @@ func renderedErrors(_ yaml: String, file: String = "test.yaml") -> String {
 /// Loads and runs a config given as text.
 func run(_ yaml: String, gradients: Bool = false) throws -> ExperimentReport {
   let loaded = check(yaml)
-  guard let config = loaded.config else {
+  guard let config = loaded.lossTable else {
     throw ConfigErrors(diagnostics: loaded.diagnostics, sources: ["test.yaml": loaded.source ?? []])
   }
   return try ExperimentRunner(computeGradients: gradients).run(config)

@@ -53,9 +53,9 @@ struct TrainingConfigTests {
             partial_credit: {genre: 0.25}
             training: {learning_rate: 0.2, negatives: 2}
         """)
-    let (config, diagnostics, _) = TrainingConfigDecoder().load(path: path)
-    #expect(diagnostics.isEmpty, "\(diagnostics)")
-    let loaded = try #require(config)
+    let file = ConfigLoader().load(path: path, as: .training)
+    #expect(file.diagnostics.isEmpty, "\(file.diagnostics)")
+    let loaded = try #require(file.training)
     #expect(loaded.variants.map(\.loss.label) == ["adaptive_hinge", "warp", "bpr-fast"])
     #expect(loaded.variants[2].training.learningRate == 0.2)
     #expect(loaded.variants[2].training.negatives == 2)
@@ -78,7 +78,7 @@ struct TrainingConfigTests {
   @Test("the same config and seeds give the same metrics (one thread)")
   func deterministic() throws {
     let path = try plantedTrainingConfig(losses: "  - warp")
-    let config = try #require(TrainingConfigDecoder().load(path: path).config)
+    let config = try #require(ConfigLoader().load(path: path, as: .training).training)
     let a = try TrainingRunner().run(config)
     let b = try TrainingRunner().run(config)
     #expect(a.results[0].runs.map(\.metrics) == b.results[0].runs.map(\.metrics))
@@ -87,7 +87,7 @@ struct TrainingConfigTests {
   @Test("json carries the per-epoch history; csv is one row per value")
   func formats() throws {
     let path = try plantedTrainingConfig(losses: "  - adaptive_hinge", extra: "")
-    var config = try #require(TrainingConfigDecoder().load(path: path).config)
+    var config = try #require(ConfigLoader().load(path: path, as: .training).training)
     config.evaluation.evalEvery = 4
     let report = try TrainingRunner().run(config)
     let json = TrainingReportRenderer(format: .json).render(report)
@@ -109,7 +109,7 @@ struct TrainingConfigTests {
     let folder = try temporaryFolder()
     let path = folder.appendingPathComponent("t.yaml").path
     try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-    return TrainingConfigDecoder().load(path: path).diagnostics.map {
+    return ConfigLoader().load(path: path, as: .training).diagnostics.map {
       $0.description.replacingOccurrences(of: path, with: "t.yaml")
     }
   }
@@ -160,7 +160,7 @@ struct TrainingConfigTests {
   @Test("data problems, k above the catalog, divergence: clear errors")
   func runErrors() throws {
     let missing = try plantedTrainingConfig(losses: "  - warp")
-    var config = try #require(TrainingConfigDecoder().load(path: missing).config)
+    var config = try #require(ConfigLoader().load(path: missing).training)
     config.interactions.path = "/nonexistent/ratings.csv"
     #expect(throws: TrainingRunError.self) { try TrainingRunner().run(config) }
     do {
@@ -169,7 +169,7 @@ struct TrainingConfigTests {
       #expect(error.description == "/nonexistent/ratings.csv: error: no such file")
     }
 
-    var bigK = try #require(TrainingConfigDecoder().load(path: missing).config)
+    var bigK = try #require(ConfigLoader().load(path: missing).training)
     bigK.evaluation.k = 41
     do {
       _ = try TrainingRunner().run(bigK)
@@ -178,7 +178,7 @@ struct TrainingConfigTests {
       #expect(error.description == "evaluation.k is 41 but the catalog has only 40 items")
     }
 
-    var diverging = try #require(TrainingConfigDecoder().load(path: missing).config)
+    var diverging = try #require(ConfigLoader().load(path: missing).training)
     diverging.variants[0].training.learningRate = 1e30
     diverging.variants[0].training.optimizer = .sgd
     do {
@@ -192,7 +192,8 @@ struct TrainingConfigTests {
 
   @Test("configs/movielens-losses.yaml decodes and every variant trains an epoch on the bundled data")
   func movieLens() throws {
-    let (config, diagnostics, _) = TrainingConfigDecoder().load(path: shippedConfig("movielens-losses.yaml"))
+    let loaded = ConfigLoader().load(path: shippedConfig("movielens-losses.yaml"))
+    let (config, diagnostics) = (loaded.training, loaded.diagnostics)
     #expect(diagnostics.isEmpty, "\(diagnostics)")
     var short = try #require(config)
     #expect(short.variants.count == 9)

@@ -31,20 +31,20 @@ public enum BenchmarkRenderer {
   public static func json(_ report: BenchmarkReport) -> String {
     let results: [JSONValue] = report.results.map { r in
       .object([
-        ("loss", .string(r.loss)), ("batch", .number(Double(r.batch))), ("negatives", .number(Double(r.negatives))),
-        ("threads", .number(Double(r.threads))), ("scalar", .string(r.scalar)),
+        ("loss", .string(r.loss)), ("batch", .integer(r.batch)), ("negatives", .integer(r.negatives)),
+        ("threads", .integer(r.threads)), ("scalar", .string(r.scalar)),
         ("partial_credit", .bool(r.partialCredit)),
-        ("repeats", .number(Double(r.repeats))), ("median_seconds", .number(r.medianSeconds)),
+        ("repeats", .integer(r.repeats)), ("median_seconds", .number(r.medianSeconds)),
         ("min_seconds", .number(r.minSeconds)), ("max_seconds", .number(r.maxSeconds)),
         ("pairs_per_second", .number(r.pairsPerSecond)), ("bytes_per_second", .number(r.bytesPerSecond)),
         ("copy_bytes_per_second", .number(r.copyBytesPerSecond)),
-        ("bandwidth_fraction", .number(r.bandwidthFraction)), ("peak_memory_bytes", .number(Double(r.peakMemoryBytes))),
+        ("bandwidth_fraction", .number(r.bandwidthFraction)), ("peak_memory_bytes", .integer(r.peakMemoryBytes)),
       ])
     }
     let root: JSONValue = .object([
       ("cpu", .string(report.cpu)), ("copy_bandwidth_bytes_per_second", .number(report.copyBandwidth)),
       ("results", .array(results)),
     ])
-    return root.rendered(indent: "") + "\n"
+    return root.document
   }
 }

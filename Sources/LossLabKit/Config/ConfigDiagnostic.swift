@@ -19,31 +19,25 @@ public struct ConfigDiagnostic: Error, Sendable, Hashable, CustomStringConvertib
     case warning
   }
 
-  /// What kind of problem it is, for the exit code.
-  public enum Category: String, Sendable, Hashable {
-    /// The file's content is wrong (syntax, types, names, shapes, values).
-    case data
-    /// The file cannot be read (missing, a directory, no permission).
-    case input
-  }
-
   /// The file the problem is in, as the user named it.
   public var file: String
   /// Where in the file, when the problem has a place there.
   public var mark: YAMLMark?
-  /// The key path of the offending value, e.g. `scenarios[0].negative_scores[2][1]`; empty for the whole file.
-  public var keyPath: String
+  /// The key path of the offending value, e.g. `scenarios[0].negative_scores[2][1]`; the root for the whole
+  /// file.
+  public var keyPath: ConfigPath
   /// What is wrong.
   public var message: String
   /// Error or warning.
   public var severity: Severity
-  /// Data or input.
-  public var category: Category
+  /// What kind of problem: ``FailureCategory/badData`` for the file's content (syntax, types, names, shapes,
+  /// values), ``FailureCategory/unreadableInput`` when the file or a file it names cannot be read.
+  public var category: FailureCategory
 
   /// Creates a diagnostic.
   public init(
-    file: String, mark: YAMLMark?, keyPath: String, message: String, severity: Severity = .error,
-    category: Category = .data
+    file: String, mark: YAMLMark?, keyPath: ConfigPath = .root, message: String, severity: Severity = .error,
+    category: FailureCategory = .badData
   ) {
     self.file = file
     self.mark = mark
@@ -57,7 +51,7 @@ public struct ConfigDiagnostic: Error, Sendable, Hashable, CustomStringConvertib
   /// path for the file as a whole).
   public var description: String {
     let place = mark.map { "\(file):\($0.line):\($0.column)" } ?? file
-    let path = keyPath.isEmpty ? "" : "\(keyPath): "
+    let path = keyPath.isRoot ? "" : "\(keyPath): "
     return "\(place): \(severity.rawValue): \(path)\(message)"
   }
 
@@ -97,7 +91,7 @@ func sourceLine(_ number: Int, in source: [UInt8]) -> String? {
 }
 
 /// The problems found in one or more config files; thrown when a config cannot be loaded or run.
-public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
+public struct ConfigErrors: CategorizedError, Sendable {
   /// Every problem, file by file, each file's in the order of their place in it.
   public var diagnostics: [ConfigDiagnostic]
   /// The sources by file name, to quote lines from.
@@ -109,7 +103,13 @@ public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
     self.sources = sources
   }
 
-  /// Every diagnostic with its source line and caret, separated by blank lines.
+  /// The category that decides the exit code: the highest among the errors (an unreadable file outranks bad
+  /// data); ``FailureCategory/badData`` when there are none.
+  public var category: FailureCategory {
+    diagnostics.filter { $0.severity == .error }.map(\.category).max() ?? .badData
+  }
+
+  /// Every diagnostic with its source line and caret, one after another.
   public var description: String {
     diagnostics.map { $0.rendered(source: sources[$0.file]) }.joined(separator: "\n")
   }

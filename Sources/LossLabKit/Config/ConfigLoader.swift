@@ -7,18 +7,40 @@ import YAMLNodes
 public struct LoadedConfig: Sendable {
   /// The file as the user named it.
   public var file: String
+  /// The kind the file was decoded as.
+  public var kind: ConfigKind
   /// The config, or `nil` when there were errors.
-  public var config: ExperimentConfig?
-  /// Every error and warning found.
+  public var config: AnyConfig?
+  /// Every error and warning found, in the order of their place in the file.
   public var diagnostics: [ConfigDiagnostic]
   /// The file's bytes, when it could be read.
   public var source: [UInt8]?
 
   /// The errors among ``diagnostics``.
   public var errors: [ConfigDiagnostic] { diagnostics.filter { $0.severity == .error } }
+
+  /// The loss-table config, when the file is a valid one.
+  public var lossTable: ExperimentConfig? { config?.lossTable }
+
+  /// The training config, when the file is a valid one.
+  public var training: TrainingConfig? { config?.training }
+
+  /// The config, or its errors.
+  ///
+  /// - Throws: ``ConfigErrors`` with every error, and the source to quote them from.
+  public func get() throws(ConfigErrors) -> AnyConfig {
+    guard let config else { throw ConfigErrors(diagnostics: errors, sources: source.map { [file: $0] } ?? [:]) }
+    return config
+  }
 }
 
-/// Reads config files: file → bytes → libyaml → nodes → ``ExperimentConfig``.
+/// Reads config files of both kinds: file → bytes → libyaml → nodes → ``ConfigDecoder`` → ``AnyConfig``.
+/// Every command that takes a config reads it here.
+///
+/// ```swift
+/// let loaded = ConfigLoader().load(path: "configs/seed-examples.yaml")
+/// if let config = loaded.lossTable { print(config.losses.map(\.label)) }
+/// ```
 public struct ConfigLoader: Sendable {
   /// The decoder that checks the document.
   public var decoder: ConfigDecoder
@@ -26,41 +48,69 @@ public struct ConfigLoader: Sendable {
   public var limits: YAMLLimits
 
   /// Creates a loader.
-  public init(registry: LossRegistry = .standard, limits: YAMLLimits = YAMLLimits()) {
-    self.decoder = ConfigDecoder(registry: registry)
+  ///
+  /// - Parameters:
+  ///   - registry: The losses a config may name; default the standard ones.
+  ///   - limits: Limits on the YAML document.
+  ///   - plugins: Whether a config's `plugins:` are loaded (default) or only checked to exist.
+  public init(registry: LossRegistry = .standard, limits: YAMLLimits = YAMLLimits(), plugins: PluginPolicy = .load) {
+    self.decoder = ConfigDecoder(registry: registry, plugins: plugins)
     self.limits = limits
   }
 
   /// Reads and checks a file, collecting every problem.
   ///
-  /// - Parameter path: The file, as the user named it (messages quote it as given).
-  public func check(path: String) -> LoadedConfig { checked(ConfigLoader.parse(path: path, limits: limits)) }
+  /// - Parameters:
+  ///   - path: The file, as the user named it (messages quote it as given; relative paths inside it are
+  ///     resolved against its folder).
+  ///   - kind: The kind to decode it as; `nil` (default) for the kind the document calls for.
+  public func load(path: String, as kind: ConfigKind? = nil) -> LoadedConfig {
+    decoded(Self.parse(path: path, limits: limits), as: kind)
+  }
 
   /// Checks a config given as bytes.
   ///
   /// - Parameters:
   ///   - source: The YAML text's bytes (UTF-8).
-  ///   - file: The name to use in messages.
-  public func check(source: [UInt8], file: String) -> LoadedConfig {
-    checked(ConfigLoader.parse(source: source, file: file, limits: limits))
+  ///   - file: The name to use in messages (and to resolve relative paths against).
+  ///   - kind: The kind to decode it as; `nil` (default) for the kind the document calls for.
+  public func load(source: [UInt8], file: String, as kind: ConfigKind? = nil) -> LoadedConfig {
+    decoded(Self.parse(source: source, file: file, limits: limits), as: kind)
   }
 
-  fileprivate func checked(_ parsed: ParsedConfigFile) -> LoadedConfig {
+  /// Reads a loss-table config.
+  ///
+  /// - Throws: ``ConfigErrors`` with every problem found, or saying that the file is a training config.
+  public func loadLossTable(path: String) throws(ConfigErrors) -> ExperimentConfig {
+    guard let config = try load(path: path, as: .lossTable).get().lossTable else { preconditionFailure() }
+    return config
+  }
+
+  /// Reads a training config.
+  ///
+  /// - Throws: ``ConfigErrors`` with every problem found.
+  public func loadTraining(path: String) throws(ConfigErrors) -> TrainingConfig {
+    guard let config = try load(path: path, as: .training).get().training else { preconditionFailure() }
+    return config
+  }
+
+  private func decoded(_ parsed: ParsedConfigFile, as kind: ConfigKind?) -> LoadedConfig {
+    let kind = kind ?? ConfigKind.detect(parsed.root)
     if let failure = parsed.failure {
-      return LoadedConfig(file: parsed.file, config: nil, diagnostics: [failure], source: parsed.source)
+      return LoadedConfig(file: parsed.file, kind: kind, config: nil, diagnostics: [failure], source: parsed.source)
     }
-    let (config, diagnostics) = decoder.decode(parsed.root, file: parsed.file)
-    return LoadedConfig(file: parsed.file, config: config, diagnostics: diagnostics, source: parsed.source)
+    let (config, diagnostics) = decoder.decode(parsed.root, file: parsed.file, as: kind)
+    return LoadedConfig(
+      file: parsed.file, kind: kind, config: config, diagnostics: diagnostics, source: parsed.source)
   }
 
-  /// Reads a config file and parses it with libyaml: the first step of every config command (run,
-  /// validate, train, split). A missing file, a directory or an unreadable file is an input error;
-  /// invalid YAML or text that is not UTF-8 is reported with libyaml's mark.
+  /// Reads a config file and parses it with libyaml. A missing file, a directory or an unreadable file is
+  /// an input error; invalid YAML or text that is not UTF-8 is reported with libyaml's mark.
   static func parse(path: String, limits: YAMLLimits) -> ParsedConfigFile {
     func unreadable(_ problem: String) -> ParsedConfigFile {
       ParsedConfigFile(
         file: path, root: nil, source: nil,
-        failure: ConfigDiagnostic(file: path, mark: nil, keyPath: "", message: problem, category: .input))
+        failure: ConfigDiagnostic(file: path, mark: nil, message: problem, category: .unreadableInput))
     }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -81,20 +131,8 @@ public struct ConfigLoader: Sendable {
       let message = error.kind == .encoding ? "\(error.message): a config must be UTF-8 text" : error.message
       return ParsedConfigFile(
         file: file, root: nil, source: source,
-        failure: ConfigDiagnostic(file: file, mark: error.mark, keyPath: "", message: message))
+        failure: ConfigDiagnostic(file: file, mark: error.mark, message: message))
     }
-  }
-
-  /// Reads and checks a file.
-  ///
-  /// - Returns: The config.
-  /// - Throws: ``ConfigErrors`` with every problem found.
-  public func load(path: String) throws(ConfigErrors) -> ExperimentConfig {
-    let loaded = check(path: path)
-    guard let config = loaded.config else {
-      throw ConfigErrors(diagnostics: loaded.errors, sources: loaded.source.map { [path: $0] } ?? [:])
-    }
-    return config
   }
 }
 
@@ -104,45 +142,4 @@ struct ParsedConfigFile {
   var root: YAMLNode?
   var source: [UInt8]?
   var failure: ConfigDiagnostic? = nil
-}
-
-/// A config file of either kind, checked.
-public enum CheckedConfigFile: Sendable {
-  /// A loss-table config (`losses:` and `scenarios:`), for `losslab run`.
-  case lossTable(LoadedConfig)
-  /// A training config (`data:` and `losses:`), for `losslab train` and `split`: the config when it is
-  /// valid, every diagnostic, and the file's bytes.
-  case training(file: String, config: TrainingConfig?, diagnostics: [ConfigDiagnostic], source: [UInt8]?)
-
-  /// Every error and warning found.
-  public var diagnostics: [ConfigDiagnostic] {
-    switch self {
-    case .lossTable(let loaded): return loaded.diagnostics
-    case .training(_, _, let diagnostics, _): return diagnostics
-    }
-  }
-
-  /// The file's bytes, when it could be read.
-  public var source: [UInt8]? {
-    switch self {
-    case .lossTable(let loaded): return loaded.source
-    case .training(_, _, _, let source): return source
-    }
-  }
-}
-
-extension ConfigLoader {
-  /// Reads a config once and checks it with the decoder its top-level keys call for: a training config
-  /// when it has `data:`, a loss-table config otherwise (what `losslab validate` does).
-  ///
-  /// - Parameter path: The file, as the user named it.
-  public func checkAnyKind(path: String) -> CheckedConfigFile {
-    let parsed = ConfigLoader.parse(path: path, limits: limits)
-    let isTraining = parsed.root?.mapping?.contains { $0.key.scalar?.text == "data" } ?? false
-    guard isTraining, parsed.failure == nil else { return .lossTable(checked(parsed)) }
-    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    let (config, diagnostics) = TrainingConfigDecoder(registry: decoder.registry).decode(
-      parsed.root, file: path, folder: folder)
-    return .training(file: path, config: config, diagnostics: diagnostics, source: parsed.source)
-  }
 }

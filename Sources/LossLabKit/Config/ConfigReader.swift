@@ -6,12 +6,26 @@ import YAMLNodes
 struct ConfigReader {
   let file: String
   private(set) var diagnostics: [ConfigDiagnostic] = []
+  /// The number of errors among ``diagnostics`` (warnings do not count).
+  private(set) var errorCount = 0
 
   init(file: String) {
     self.file = file
   }
 
-  var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+  var hasErrors: Bool { errorCount > 0 }
+
+  /// A point to compare with later: ``hasErrors(since:)`` tells whether an error was reported after it.
+  /// Warnings never count, so that a warning cannot make a decoder drop a value it should keep.
+  struct Checkpoint {
+    fileprivate let errors: Int
+  }
+
+  /// The current point (see ``Checkpoint``).
+  var checkpoint: Checkpoint { Checkpoint(errors: errorCount) }
+
+  /// Whether an error was reported since `checkpoint`.
+  func hasErrors(since checkpoint: Checkpoint) -> Bool { errorCount > checkpoint.errors }
 
   /// The diagnostics in the order of their place in the file (stable: problems at one place keep their
   /// order; those without a place come first).
@@ -23,8 +37,22 @@ struct ConfigReader {
     }.map(\.element)
   }
 
-  mutating func error(_ message: String, at mark: YAMLMark?, _ path: ConfigPath) {
-    diagnostics.append(ConfigDiagnostic(file: file, mark: mark, keyPath: path.description, message: message))
+  mutating func error(
+    _ message: String, at mark: YAMLMark?, _ path: ConfigPath, category: FailureCategory = .badData
+  ) {
+    diagnostics.append(ConfigDiagnostic(file: file, mark: mark, keyPath: path, message: message, category: category))
+    errorCount += 1
+  }
+
+  /// Reports something that does not stop the config but probably is not what was meant.
+  mutating func warning(_ message: String, at mark: YAMLMark?, _ path: ConfigPath) {
+    diagnostics.append(ConfigDiagnostic(file: file, mark: mark, keyPath: path, message: message, severity: .warning))
+  }
+
+  /// Adds diagnostics found elsewhere (for example by a plugin load) to this file's.
+  mutating func append(_ diagnostic: ConfigDiagnostic) {
+    diagnostics.append(diagnostic)
+    if diagnostic.severity == .error { errorCount += 1 }
   }
 
   // MARK: Structure

@@ -7,16 +7,20 @@ import RankingLosses
 #endif
 
 /// Why a plugin could not be loaded.
-public struct PluginError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct PluginError: CategorizedError, Sendable, Hashable {
   /// The plugin file, as given.
   public var path: String
   /// What went wrong.
   public var message: String
+  /// ``FailureCategory/unreadableInput`` when the file is missing or not a regular file,
+  /// ``FailureCategory/badData`` when it is not a valid plugin.
+  public var category: FailureCategory
 
   /// Creates an error.
-  public init(path: String, message: String) {
+  public init(path: String, message: String, category: FailureCategory = .badData) {
     self.path = path
     self.message = message
+    self.category = category
   }
 
   /// `"plugin PATH: MESSAGE"`.
@@ -33,15 +37,39 @@ public enum PluginLoader {
   /// The ABI version this host understands.
   public static let abiVersion = Int(LOSSLAB_PLUGIN_ABI_VERSION)
 
+  /// Checks that `path` names an existing regular file, without loading it.
+  ///
+  /// - Throws: ``PluginError`` (``FailureCategory/unreadableInput``) when it does not.
+  public static func checkFile(_ path: String) throws(PluginError) {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      throw PluginError(path: path, message: "no such file", category: .unreadableInput)
+    }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+      throw PluginError(path: path, message: "not a regular file", category: .unreadableInput)
+    }
+  }
+
   /// Loads the plugin at `path` and registers its losses in `registry` (origin: the path).
   ///
-  /// - Throws: ``PluginError`` when the file is missing, is not a shared library, has no
-  ///   `losslab_plugin_entry`, speaks another ABI version, or names a loss that is registered already
+  /// `path` is a file path, relative to the current folder or absolute — never looked up on the dynamic
+  /// loader's search path. A plugin file whose losses `registry` already holds (the same file, by device and
+  /// inode, named twice, say on the command line and in a config) is not loaded again.
+  ///
+  /// - Throws: ``PluginError`` when the file is missing or not a regular file, is not a shared library, has
+  ///   no `losslab_plugin_entry`, speaks another ABI version, or names a loss that is registered already
   ///   (then nothing of the plugin is registered).
   public static func load(_ path: String, into registry: inout LossRegistry) throws(PluginError) {
     func failure(_ message: String) -> PluginError { PluginError(path: path, message: message) }
-    guard FileManager.default.fileExists(atPath: path) else { throw failure("no such file") }
-    guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+    try checkFile(path)
+    if let identity = fileIdentity(path),
+      registry.descriptors.contains(where: { $0.origin != "built-in" && fileIdentity($0.origin) == identity })
+    {
+      return
+    }
+    // A name without a slash would send dlopen to the loader's search path: make it a path.
+    let file = path.contains("/") ? path : "./" + path
+    guard let handle = dlopen(file, RTLD_NOW | RTLD_LOCAL) else {
       let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
       throw failure("not a loadable shared library (\(reason))")
     }
@@ -87,6 +115,20 @@ public enum PluginLoader {
     }
     registry = extended
   }
+}
+
+/// The device and inode of a file, or `nil` when it cannot be examined: the identity of a file however it is
+/// named.
+func fileIdentity(_ path: String) -> FileIdentity? {
+  var info = stat()
+  guard stat(path, &info) == 0 else { return nil }
+  return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+}
+
+/// A file's device and inode numbers.
+struct FileIdentity: Hashable {
+  var device: UInt64
+  var inode: UInt64
 }
 
 /// A plugin's C function, shared by the losses built from it.

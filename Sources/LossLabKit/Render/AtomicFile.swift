@@ -4,13 +4,15 @@ import Foundation
 /// target in one `rename`. A failure leaves an existing file untouched and no partial file behind.
 public enum AtomicFile {
   /// Why the file could not be written.
-  public struct WriteError: Error, Sendable, CustomStringConvertible {
+  public struct WriteError: CategorizedError, Sendable {
     /// The target path.
     public var path: String
     /// What went wrong.
     public var reason: String
     /// `"cannot write PATH: REASON"`.
     public var description: String { "cannot write \(path): \(reason)" }
+    /// Always ``FailureCategory/unwritableOutput``.
+    public var category: FailureCategory { .unwritableOutput }
   }
 
   /// Checks that the folder `path` would be written to exists, so that a long job can fail before it

@@ -1,55 +1,45 @@
 import RankingLosses
 
-/// Renders reports as JSON: for one config
+/// Renders loss-table reports as JSON: for one config
 /// `{"experiment": …, "description": …, "file": …, "results": [{"scenario": …, "loss": …, "value": …, …}]}`,
-/// and an array of those for several. Numbers are the shortest text that reads back as the same `Double`;
-/// a value that overflowed is `null`.
+/// and an array of those for several. Numbers follow ``JSONValue``'s rule: a value that is not finite is
+/// `null`.
 struct JSONRenderer {
   func render(_ reports: [ExperimentReport]) -> String {
-    if reports.count == 1 { return object(reports[0], indent: "") + "\n" }
-    return "[\n" + reports.map { "  " + object($0, indent: "  ") }.joined(separator: ",\n") + "\n]\n"
+    if reports.count == 1 { return object(reports[0]).document }
+    return JSONValue.array(reports.map(object)).document
   }
 
-  private func object(_ report: ExperimentReport, indent: String) -> String {
-    var fields = ["\"experiment\": \(string(report.experiment))"]
-    if let description = report.config.description { fields.append("\"description\": \(string(description))") }
-    fields.append("\"file\": \(string(report.config.file))")
-    var results: [String] = []
+  private func object(_ report: ExperimentReport) -> JSONValue {
+    var root = JSONObject()
+    root["experiment"] = .string(report.experiment)
+    root["description"] = report.config.description.map(JSONValue.string)
+    root["file"] = .string(report.config.file)
+    var results: [JSONValue] = []
     for (s, row) in report.cells.enumerated() {
       let scenario = report.config.scenarios[s]
       for cell in row { results.append(result(cell, scenario: scenario)) }
     }
-    let inner = indent + "  "
-    let resultList =
-      results.isEmpty ? "[]" : "[\n" + results.map { inner + "  " + $0 }.joined(separator: ",\n") + "\n\(inner)]"
-    fields.append("\"results\": \(resultList)")
-    return "{\n" + fields.map { inner + $0 }.joined(separator: ",\n") + "\n\(indent)}"
+    root["results"] = .array(results)
+    return root.value
   }
 
-  private func result(_ cell: ReportCell, scenario: Scenario) -> String {
-    var fields = [
-      "\"scenario\": \(string(cell.scenario))", "\"loss\": \(string(cell.loss))",
-      "\"value\": \(cell.value.map(number) ?? "null")",
-    ]
+  private func result(_ cell: ReportCell, scenario: Scenario) -> JSONValue {
+    var fields = JSONObject()
+    fields["scenario"] = .string(cell.scenario)
+    fields["loss"] = .string(cell.loss)
+    fields["value"] = cell.value.map(JSONValue.number) ?? .null
     if let g = cell.gradients {
-      let positives = array(g.positiveScores)
-      let negatives =
+      let negatives: JSONValue =
         scenario.negativesGivenFlat
-        ? array(g.negativeScores.rowArrays[0])
-        : "[" + g.negativeScores.rowArrays.map(array).joined(separator: ", ") + "]"
-      fields.append("\"gradients\": {\"positive_scores\": \(positives), \"negative_scores\": \(negatives)}")
+        ? numbers(g.negativeScores.rowArrays[0]) : .array(g.negativeScores.rowArrays.map(numbers))
+      fields["gradients"] = .object([("positive_scores", numbers(g.positiveScores)), ("negative_scores", negatives)])
     }
-    if cell.firstRowOnly { fields.append("\"note\": \(string("pairwise loss: first row of negatives only"))") }
-    if let reason = cell.skipReason { fields.append("\"note\": \(string("n/a: \(reason)"))") }
-    if !cell.warnings.isEmpty {
-      fields.append("\"warnings\": [" + cell.warnings.map { string($0.message) }.joined(separator: ", ") + "]")
-    }
-    return "{" + fields.joined(separator: ", ") + "}"
+    if cell.firstRowOnly { fields["note"] = .string("pairwise loss: first row of negatives only") }
+    if let reason = cell.skipReason { fields["note"] = .string("n/a: \(reason)") }
+    if !cell.warnings.isEmpty { fields["warnings"] = .array(cell.warnings.map { .string($0.message) }) }
+    return fields.value
   }
 
-  private func array(_ xs: [Double]) -> String { "[" + xs.map(number).joined(separator: ", ") + "]" }
-
-  private func number(_ x: Double) -> String { x.isFinite ? roundTrip(x) : "null" }
-
-  private func string(_ s: String) -> String { jsonString(s) }
+  private func numbers(_ xs: [Double]) -> JSONValue { .array(xs.map(JSONValue.number)) }
 }

@@ -39,19 +39,3 @@ public struct ReportRenderer: Sendable {
     }
   }
 }
-
-/// `x` with `digits` digits after the point (`-0` printed as `0`), or in exponent form beyond 1e15.
-func fixed(_ x: Double, digits: Int) -> String {
-  guard x.isFinite else { return x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf") }
-  let value = x == 0 ? 0 : x
-  if abs(value) >= 1e15 { return String(format: "%.\(digits)e", value) }
-  let text = String(format: "%.\(digits)f", value)
-  // A tiny negative value rounds to "-0.0000": print it as zero.
-  if text.hasPrefix("-"), text.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { return String(text.dropFirst()) }
-  return text
-}
-
-/// The shortest text that reads back as exactly `x`.
-func roundTrip(_ x: Double) -> String {
-  x == 0 ? "0.0" : "\(x)"
-}

@@ -38,7 +38,7 @@ public struct ExperimentReport: Sendable {
 /// Runs experiments: every scenario × every loss variant → value and, optionally, gradients.
 ///
 /// ```swift
-/// let config = try ConfigLoader().load(path: "configs/seed-examples.yaml")
+/// let config = try ConfigLoader().loadLossTable(path: "configs/seed-examples.yaml")
 /// let report = try ExperimentRunner().run(config)
 /// report.cells[0][0].value   // bpr on the first scenario
 /// ```
@@ -46,8 +46,8 @@ public struct ExperimentRunner: Sendable {
   /// Whether to compute gradients.
   public var computeGradients: Bool
 
-  /// Creates a runner. The losses come from each config's registry (the standard losses plus its
-  /// `custom_losses:`).
+  /// Creates a runner. The losses come from each config's registry (``ExperimentConfig/registry``: the
+  /// standard losses, plugins and custom losses).
   ///
   /// - Parameter computeGradients: Whether to compute gradients too.
   public init(computeGradients: Bool = false) {

@@ -26,7 +26,8 @@ public struct TrainingConfig: Sendable {
   public var seeds: [UInt64]
   /// The loss variants (grids expanded), each with its own training overrides.
   public var variants: [TrainingVariant]
-  /// The losses the config may use: the standard ones plus its `custom_losses:`.
+  /// The losses the config may use: the decoder's registry (the standard losses, and any `--plugin`) plus
+  /// the config's `plugins:` and `custom_losses:`.
   public var registry: LossRegistry = .standard
 }
 

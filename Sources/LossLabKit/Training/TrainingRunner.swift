@@ -88,7 +88,7 @@ public struct TrainingRunner: Sendable {
 
   /// Creates a runner.
   ///
-  /// The losses come from the config's registry (the standard losses plus its `custom_losses:`).
+  /// The losses come from the config's registry (``TrainingConfig/registry``).
   public init(evalEveryOverride: Int? = nil) {
     self.evalEveryOverride = evalEveryOverride
   }
@@ -136,7 +136,13 @@ public struct TrainingRunner: Sendable {
     }
     var results: [VariantResult] = []
     for variant in config.variants {
-      let (loss, parameters) = try buildLoss(variant.loss, data: data, registry: config.registry)
+      let built: BuiltLoss
+      do {
+        built = try variant.loss.makeLoss(registry: config.registry, numItems: data.itemCount, metadata: data.metadata)
+      } catch {
+        throw .loss(variant: variant.loss.label, message: error.description)
+      }
+      let (loss, parameters) = (built.loss, built.parameters)
       let negatives = loss.kind == .pairwise ? 1 : variant.training.negatives
       let evaluator = Evaluator(k: k, ties: config.evaluation.ties, threads: variant.training.threads)
       var runs: [SeedRun] = []
@@ -171,32 +177,6 @@ public struct TrainingRunner: Sendable {
       config: config, users: data.userCount, items: data.itemCount, trainInteractions: split.train.count,
       testInteractions: split.test.count, evaluatedUsers: users.count, notes: data.notes, results: results)
   }
-
-  /// The variant's loss: registry parameters (with `num_items` defaulting to the catalog size) and partial
-  /// credit from the data's metadata.
-  func buildLoss(
-    _ variant: LossVariant, data: InteractionData, registry: LossRegistry
-  ) throws(TrainingRunError) -> (any LossProtocol, [String: LossParameterValue]) {
-    var parameters = variant.parameters
-    do {
-      let descriptor = try registry.descriptor(named: variant.name)
-      if descriptor.needsNumItems(given: parameters) {
-        parameters["num_items"] = .integer(data.itemCount)
-      }
-      let loss = try descriptor.makeLoss(parameters)
-      let used = try descriptor.validate(parameters).values
-      guard let weights = variant.partialCredit else { return (loss, used) }
-      guard let metadata = data.metadata else {
-        throw TrainingRunError.setting(
-          "\(variant.label) uses partial credit, but the data set has no item metadata (add data.items)")
-      }
-      return (try AnyLoss(loss).withPartialCredit(metadata: metadata, weights: weights), used)
-    } catch let error as TrainingRunError {
-      throw error
-    } catch {
-      throw .loss(variant: variant.label, message: "\(error)")
-    }
-  }
 }
 
 /// The mean of `values` and their sample standard deviation (`nil` for fewer than two values; the mean of
@@ -206,12 +186,4 @@ func meanAndSampleStd(_ values: [Double]) -> (mean: Double, std: Double?) {
   guard values.count > 1 else { return (mean, nil) }
   let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)
   return (mean, variance.squareRoot())
-}
-
-extension LossDescriptor {
-  /// Whether a variant given `parameters` still needs `num_items` from its context (a scenario, the
-  /// metadata or the data's catalog): the loss declares it without a default and it was not given.
-  func needsNumItems(given parameters: [String: LossParameterValue]) -> Bool {
-    parameters["num_items"] == nil && self.parameters.contains { $0.name == "num_items" && $0.defaultValue == nil }
-  }
 }

@@ -53,6 +53,17 @@ public struct MetadataWeights: Sendable, Equatable, ExpressibleByDictionaryLiter
   ///   ``LossError/duplicateWeight(field:)``, ``LossError/weightSumAboveOne(_:)`` or
   ///   ``LossError/unknownMetadataField(field:available:)``.
   public func validate(against metadata: ItemMetadata) throws(LossError) {
+    try validate(fieldNames: metadata.fieldNames)
+  }
+
+  /// Checks the weights against the names of the metadata fields, before any metadata is loaded (a config
+  /// checks its `partial_credit:` against the fields it declares).
+  ///
+  /// The same checks, in the same order, as ``validate(against:)``.
+  ///
+  /// - Parameter fieldNames: The fields the metadata has or will have, in order.
+  /// - Throws: as ``validate(against:)``.
+  public func validate(fieldNames: [String]) throws(LossError) {
     guard !entries.isEmpty else { throw .noWeights }
     guard entries.count <= Self.maximumFields else { throw .tooManyWeightedFields(entries.count) }
     var seen: Set<String> = []
@@ -64,8 +75,8 @@ public struct MetadataWeights: Sendable, Equatable, ExpressibleByDictionaryLiter
     }
     let total = sum
     guard total <= 1 else { throw .weightSumAboveOne(total) }
-    for entry in entries where metadata.field(named: entry.field) == nil {
-      throw .unknownMetadataField(field: entry.field, available: metadata.fieldNames)
+    for entry in entries where !fieldNames.contains(entry.field) {
+      throw .unknownMetadataField(field: entry.field, available: fieldNames)
     }
   }
 }

@@ -18,10 +18,12 @@ struct CSVTable {
     file = path
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-      throw DataError(file: path, message: isDirectory.boolValue ? "is a directory, not a CSV file" : "no such file")
+      throw DataError(
+        file: path, message: isDirectory.boolValue ? "is a directory, not a CSV file" : "no such file",
+        kind: .unreadableInput)
     }
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw DataError(file: path, message: "cannot be read (check its permissions)")
+      throw DataError(file: path, message: "cannot be read (check its permissions)", kind: .unreadableInput)
     }
     guard let text = String(data: data, encoding: .utf8) else {
       throw DataError(file: path, message: "is not UTF-8 text")

@@ -1,17 +1,28 @@
 /// A problem with a data file: where (file and line, when it has one) and what.
 public struct DataError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// Whether the file could not be read at all or its content is wrong.
+  public enum Kind: Sendable, Hashable {
+    /// The content is wrong: a missing column, a malformed row, a value that does not parse.
+    case badData
+    /// The file cannot be read: missing, a directory, not a regular file, no permission.
+    case unreadableInput
+  }
+
   /// The file, as the user named it.
   public var file: String
   /// The 1-based line, when the problem has one.
   public var line: Int?
   /// What is wrong.
   public var message: String
+  /// Unreadable file or bad content.
+  public var kind: Kind
 
   /// Creates an error.
-  public init(file: String, line: Int? = nil, message: String) {
+  public init(file: String, line: Int? = nil, message: String, kind: Kind = .badData) {
     self.file = file
     self.line = line
     self.message = message
+    self.kind = kind
   }
 
   /// `FILE:LINE: error: MESSAGE`, or `FILE: error: MESSAGE` without a line.

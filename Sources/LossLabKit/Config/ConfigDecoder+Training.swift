@@ -1,22 +1,8 @@
-import Foundation
 import RankingLosses
 import Recommender
 import YAMLNodes
 
-/// Decodes a ``TrainingConfig`` from a YAML document, with every problem placed at its line and column.
-public struct TrainingConfigDecoder: Sendable {
-  /// The losses a config may name.
-  public var registry: LossRegistry
-
-  /// Creates a decoder.
-  public init(registry: LossRegistry = .standard) {
-    self.registry = registry
-  }
-
-  static let topLevelKeys = [
-    "experiment", "description", "data", "split", "model", "training", "evaluation", "seeds", "plugins",
-    "custom_losses", "losses",
-  ]
+extension ConfigDecoder {
   static let dataKeys = ["interactions", "items"]
   static let interactionKeys = ["path", "user", "item", "rating", "timestamp", "min_rating", "delimiter"]
   static let itemKeys = ["path", "id", "fields", "delimiter"]
@@ -28,46 +14,13 @@ public struct TrainingConfigDecoder: Sendable {
   ]
   static let evaluationKeys = ["k", "ties", "eval_every"]
 
-  /// Reads and decodes a training config file.
-  ///
-  /// Data paths are resolved against the config file's folder.
-  ///
-  /// - Returns: The config (or `nil` when there were errors), every diagnostic, and the file's bytes.
-  public func load(path: String, limits: YAMLLimits = YAMLLimits()) -> (
-    config: TrainingConfig?, diagnostics: [ConfigDiagnostic], source: [UInt8]?
-  ) {
-    let parsed = ConfigLoader.parse(path: path, limits: limits)
-    if let failure = parsed.failure { return (nil, [failure], parsed.source) }
-    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    let (config, diagnostics) = decode(parsed.root, file: path, folder: folder)
-    return (config, diagnostics, parsed.source)
-  }
-
-  /// Decodes a document; relative data paths are resolved against `folder`.
-  public func decode(_ root: YAMLNode?, file: String, folder: String) -> (
-    config: TrainingConfig?, diagnostics: [ConfigDiagnostic]
-  ) {
-    var reader = ConfigReader(file: file)
-    let config = decode(root, file: file, folder: folder, &reader)
-    return (reader.hasErrors ? nil : config, reader.orderedDiagnostics)
-  }
-
-  private func decode(_ root: YAMLNode?, file: String, folder: String, _ reader: inout ConfigReader) -> TrainingConfig?
-  {
+  /// Decodes a training config's top level: `data:` (paths resolved against the config's folder), the
+  /// split, model, training and evaluation settings, the seeds, and the common part, whose loss entries
+  /// may carry a `training:` override (read once per entry, however many grid points it expands to).
+  func decodeTraining(
+    _ top: [String: (key: YAMLNode, value: YAMLNode)], root: YAMLNode, _ reader: inout ConfigReader
+  ) -> TrainingConfig? {
     let path = ConfigPath.root
-    guard let root else {
-      reader.error("the file is empty; a training config needs 'data' and 'losses'", at: nil, path)
-      return nil
-    }
-    guard let top = reader.mapping(root, path, allowed: Self.topLevelKeys, what: "a training config") else {
-      return nil
-    }
-    let experiment =
-      top["experiment"].flatMap { reader.string($0.value, path.key("experiment"), what: "experiment") }
-      ?? ConfigDecoder.defaultExperimentName(file)
-    let description = top["description"].flatMap {
-      reader.string($0.value, path.key("description"), what: "description")
-    }
 
     // Data.
     var interactions: InteractionSource? = nil
@@ -76,76 +29,45 @@ public struct TrainingConfigDecoder: Sendable {
       let dataPath = path.key("data")
       if let data = reader.mapping(dataNode, dataPath, allowed: Self.dataKeys, what: "data") {
         if let node = data["interactions"]?.value {
-          interactions = decodeInteractions(node, dataPath.key("interactions"), folder: folder, &reader)
+          interactions = decodeInteractions(node, dataPath.key("interactions"), &reader)
         } else {
           reader.error("data needs 'interactions': the CSV of user-item interactions", at: dataNode.mark, dataPath)
         }
-        if let node = data["items"]?.value { items = decodeItems(node, dataPath.key("items"), folder: folder, &reader) }
+        if let node = data["items"]?.value { items = decodeItems(node, dataPath.key("items"), &reader) }
       }
     } else {
       reader.error("a training config needs 'data': where the interactions are", at: root.mark, path)
     }
+    let itemsDeclared = top["data"]?.value.mapping?.contains { $0.key.scalar?.text == "items" } ?? false
 
     // Split, model, training, evaluation.
     var split = SplitOptions()
     if let node = top["split"]?.value { split = decodeSplit(node, path.key("split"), &reader) ?? split }
     var training = TrainingOptions()
     if let node = top["model"]?.value { decodeModel(node, path.key("model"), into: &training, &reader) }
-    if let node = top["training"]?.value { decodeTraining(node, path.key("training"), into: &training, &reader) }
+    if let node = top["training"]?.value { decodeTrainingOptions(node, path.key("training"), into: &training, &reader) }
     var evaluation = EvaluationOptions()
     if let node = top["evaluation"]?.value {
       evaluation = decodeEvaluation(node, path.key("evaluation"), &reader) ?? evaluation
     }
-
     var seeds: [UInt64] = [0]
-    if let node = top["seeds"]?.value {
-      let seedsPath = path.key("seeds")
-      if let list = node.sequence {
-        if list.isEmpty { reader.error("seeds is empty; give at least one seed", at: node.mark, seedsPath) }
-        seeds = list.enumerated().compactMap { i, element in
-          reader.integer(element, seedsPath.index(i), what: "a seed", minimum: 0).map(UInt64.init)
-        }
-      } else if let seed = reader.integer(node, seedsPath, what: "seeds", minimum: 0) {
-        seeds = [UInt64(seed)]
+    if let node = top["seeds"]?.value { seeds = decodeSeeds(node, path.key("seeds"), &reader) ?? seeds }
+
+    // The common part; partial credit refers to the fields data.items reads.
+    let partialCredit = PartialCreditContext(
+      fieldNames: items?.fields.map(\.name), declared: itemsDeclared,
+      hint: "add data.items with the fields to read, e.g. genre: {column: genres, separator: \"|\"}")
+    let common = decodeCommon(
+      top, root: root, kind: .training, partialCredit: partialCredit, extraLossKeys: ["training"], &reader)
+    var variants: [TrainingVariant] = []
+    for entry in common.losses {
+      var options = training
+      if let override = entry.extra["training"]?.value {
+        decodeTrainingOptions(override, entry.path.key("training"), into: &options, &reader)
       }
+      variants += entry.variants.map { TrainingVariant(loss: $0, training: options) }
     }
 
-    // Losses: partial-credit fields are checked against the declared metadata fields.
-    var variants: [TrainingVariant] = []
-    var customRegistry = registry
-    if let lossesNode = top["losses"]?.value {
-      let declared =
-        items.map { source in
-          try? ItemMetadata(fields: source.fields.map { ItemMetadata.Field(name: $0.name, codes: [0]) })
-        } ?? nil
-      var decoder = ConfigDecoder(registry: registry)
-      if let entry = top["plugins"] {
-        decoder.decodePlugins(entry.value, path.key("plugins"), into: &decoder.registry, file: file, &reader)
-      }
-      if let entry = top["custom_losses"] {
-        decoder.decodeCustomLosses(entry.value, path.key("custom_losses"), into: &decoder.registry, file: file, &reader)
-      }
-      customRegistry = decoder.registry
-      let losses = decoder.decodeLosses(
-        lossesNode, path.key("losses"), metadata: declared, metadataGiven: false, extraKeys: ["training"],
-        metadataHint: "add data.items with the fields to read, e.g. genre: {column: genres, separator: \"|\"}",
-        &reader)
-      // Each entry's `training:` override once, for every variant (grid point) the entry expands to.
-      let decodedEntries = Set(losses.map(\.keyPath))
-      var overrides: [String: TrainingOptions] = [:]
-      for (index, entry) in (lossesNode.sequence ?? []).enumerated() {
-        let entryPath = path.key("losses").index(index)
-        guard decodedEntries.contains(entryPath.description),
-          let override = entry.mapping?.first(where: { $0.key.scalar?.text == "training" })?.value
-        else { continue }
-        var options = training
-        decodeTraining(override, entryPath.key("training"), into: &options, &reader)
-        overrides[entryPath.description] = options
-      }
-      variants = losses.map { TrainingVariant(loss: $0, training: overrides[$0.keyPath] ?? training) }
-    } else {
-      reader.error("a training config needs 'losses': the loss variants to train with", at: root.mark, path)
-    }
     if split.method == .last, let interactions, interactions.columns.timestamp == nil,
       let methodNode = top["split"]?.value.mapping?.first(where: { $0.key.scalar?.text == "method" })?.value
     {
@@ -155,14 +77,30 @@ public struct TrainingConfigDecoder: Sendable {
     }
     guard let interactions else { return nil }
     var config = TrainingConfig(
-      file: file, experiment: experiment, description: description, interactions: interactions, items: items,
-      split: split, training: training, evaluation: evaluation, seeds: seeds, variants: variants)
-    config.registry = customRegistry
+      file: reader.file, experiment: common.experiment, description: common.description, interactions: interactions,
+      items: items, split: split, training: training, evaluation: evaluation, seeds: seeds, variants: variants)
+    config.registry = common.registry
     return config
   }
 
-  private func resolve(_ relative: String, folder: String) -> String {
-    relative.hasPrefix("/") ? relative : URL(fileURLWithPath: folder).appendingPathComponent(relative).standardized.path
+  private func decodeSeeds(_ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader) -> [UInt64]? {
+    guard let list = node.sequence else {
+      return reader.integer(node, path, what: "seeds", minimum: 0).map { [UInt64($0)] }
+    }
+    if list.isEmpty { reader.error("seeds is empty; give at least one seed", at: node.mark, path) }
+    return list.enumerated().compactMap { i, element in
+      reader.integer(element, path.index(i), what: "a seed", minimum: 0).map(UInt64.init)
+    }
+  }
+
+  /// A data file's path: not empty, resolved against the config's folder.
+  private func dataPath(_ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader) -> String? {
+    guard let given = reader.string(node, path, what: "path") else { return nil }
+    guard !given.isEmpty else {
+      reader.error("path is empty; give the data file's path, relative to the config's folder", at: node.mark, path)
+      return nil
+    }
+    return resolvePath(given, relativeTo: reader.file)
   }
 
   private func delimiter(
@@ -179,7 +117,7 @@ public struct TrainingConfigDecoder: Sendable {
   }
 
   private func decodeInteractions(
-    _ node: YAMLNode, _ path: ConfigPath, folder: String, _ reader: inout ConfigReader
+    _ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader
   ) -> InteractionSource? {
     guard let fields = reader.mapping(node, path, allowed: Self.interactionKeys, what: "interactions") else {
       return nil
@@ -191,7 +129,12 @@ public struct TrainingConfigDecoder: Sendable {
       }
       return reader.string(entry.value, path.key(key), what: key)
     }
-    let file = text("path", required: true)
+    var file: String? = nil
+    if let entry = fields["path"] {
+      file = dataPath(entry.value, path.key("path"), &reader)
+    } else {
+      reader.error("interactions needs 'path'", at: node.mark, path)
+    }
     let user = text("user", required: true)
     let item = text("item", required: true)
     let rating = text("rating", required: false)
@@ -206,19 +149,18 @@ public struct TrainingConfigDecoder: Sendable {
     let separator = delimiter(fields, path, &reader)
     guard let file, let user, let item else { return nil }
     return InteractionSource(
-      path: resolve(file, folder: folder),
+      path: file,
       columns: InteractionColumns(user: user, item: item, rating: rating, timestamp: timestamp), minRating: minRating,
       delimiter: separator)
   }
 
-  private func decodeItems(_ node: YAMLNode, _ path: ConfigPath, folder: String, _ reader: inout ConfigReader)
-    -> ItemSource?
+  private func decodeItems(_ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader) -> ItemSource?
   {
     guard let fields = reader.mapping(node, path, allowed: Self.itemKeys, what: "items") else { return nil }
     var file: String? = nil
     var id: String? = nil
     if let entry = fields["path"] {
-      file = reader.string(entry.value, path.key("path"), what: "path")
+      file = dataPath(entry.value, path.key("path"), &reader)
     } else {
       reader.error("items needs 'path'", at: node.mark, path)
     }
@@ -235,7 +177,11 @@ public struct TrainingConfigDecoder: Sendable {
           reader.error("fields is empty; name at least one metadata field", at: entry.value.mark, fieldsPath)
         }
         for pair in pairs {
-          guard let name = pair.key.scalar?.text else { continue }
+          guard let name = pair.key.scalar?.text else {
+            reader.error(
+              "metadata field names must be plain text, got \(pair.key.kindDescription)", at: pair.key.mark, fieldsPath)
+            continue
+          }
           if let field = decodeField(name, pair.value, fieldsPath.key(name), &reader) { metadataFields.append(field) }
         }
       } else {
@@ -250,7 +196,7 @@ public struct TrainingConfigDecoder: Sendable {
     }
     let separator = delimiter(fields, path, &reader)
     guard let file, let id, !metadataFields.isEmpty else { return nil }
-    return ItemSource(path: resolve(file, folder: folder), idColumn: id, fields: metadataFields, delimiter: separator)
+    return ItemSource(path: file, idColumn: id, fields: metadataFields, delimiter: separator)
   }
 
   private func decodeField(_ name: String, _ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader)
@@ -326,7 +272,8 @@ public struct TrainingConfigDecoder: Sendable {
     return x
   }
 
-  private func decodeTraining(
+  /// Decodes `training:` (top level, or a loss entry's override) into `options`.
+  private func decodeTrainingOptions(
     _ node: YAMLNode, _ path: ConfigPath, into options: inout TrainingOptions, _ reader: inout ConfigReader
   ) {
     guard let fields = reader.mapping(node, path, allowed: Self.trainingKeys, what: "training") else { return }

@@ -1,0 +1,225 @@
+import RankingLosses
+import YAMLNodes
+
+extension ConfigDecoder {
+  /// The keys of a loss entry written as a mapping (beyond a kind's extra keys).
+  static let lossKeys = ["loss", "label", "params", "partial_credit"]
+
+  /// Decodes `losses:`: each entry's variants (a grid expands to one per point; labels unique across the
+  /// list) and its extra keys, for the caller to read in the same walk.
+  ///
+  /// - Parameter extraKeys: Keys an entry may have beyond ``lossKeys`` (a training config's `training`).
+  func decodeLosses(
+    _ node: YAMLNode, _ path: ConfigPath, lookUp: LossLookUp, partialCredit: PartialCreditContext,
+    extraKeys: [String], _ reader: inout ConfigReader
+  ) -> [LossEntry] {
+    guard let entries = reader.sequence(node, path, what: "losses") else { return [] }
+    guard !entries.isEmpty else {
+      reader.error("losses is empty; name at least one loss (see `losslab list`)", at: node.mark, path)
+      return []
+    }
+    var decoded: [LossEntry] = []
+    var labels: [String: ConfigPath] = [:]
+    for (i, entry) in entries.enumerated() {
+      let entryPath = path.index(i)
+      let (variants, extra) = decodeLoss(
+        entry, entryPath, lookUp: lookUp, partialCredit: partialCredit, extraKeys: extraKeys, &reader)
+      var kept: [LossVariant] = []
+      for variant in variants {
+        if let other = labels[variant.label] {
+          reader.error(
+            "the label '\(variant.label)' is already used by \(other); give this entry a different 'label'",
+            at: entry.mark, entryPath)
+          continue
+        }
+        labels[variant.label] = entryPath
+        kept.append(variant)
+      }
+      if !kept.isEmpty { decoded.append(LossEntry(path: entryPath, variants: kept, extra: extra)) }
+    }
+    return decoded
+  }
+
+  /// One entry: a bare name, or a mapping with `loss`, `label`, `params` (a list is a grid) and
+  /// `partial_credit`, plus `extraKeys`. Every problem of the entry is reported, not only the first.
+  private func decodeLoss(
+    _ node: YAMLNode, _ path: ConfigPath, lookUp: LossLookUp, partialCredit: PartialCreditContext,
+    extraKeys: [String], _ reader: inout ConfigReader
+  ) -> (variants: [LossVariant], extra: [String: (key: YAMLNode, value: YAMLNode)]) {
+    // A bare name: default parameters.
+    if node.scalar != nil {
+      guard let name = reader.string(node, path, what: "a loss name"), lookUp.find(name, at: node, path, &reader) != nil
+      else { return ([], [:]) }
+      return ([LossVariant(label: name, name: name, mark: node.mark, keyPath: path)], [:])
+    }
+    guard let fields = reader.mapping(node, path, allowed: Self.lossKeys + extraKeys, what: "a loss entry") else {
+      return ([], [:])
+    }
+    let extra = fields.filter { extraKeys.contains($0.key) }
+    guard let nameNode = fields["loss"]?.value else {
+      reader.error("a loss entry needs 'loss': a registered name (see `losslab list`)", at: node.mark, path)
+      return ([], extra)
+    }
+    guard let name = reader.string(nameNode, path.key("loss"), what: "loss"),
+      let descriptor = lookUp.find(name, at: nameNode, path.key("loss"), &reader)
+    else { return ([], extra) }
+    let label = fields["label"].flatMap { reader.string($0.value, path.key("label"), what: "label") }
+
+    // Parameters: each value a scalar, or a list of scalars that expands into a grid.
+    var axes: [(name: String, values: [LossParameterValue])] = []
+    if let paramsNode = fields["params"]?.value {
+      let paramsPath = path.key("params")
+      let known = descriptor.parameters.map(\.name)
+      if known.isEmpty, paramsNode.mapping?.isEmpty == false {
+        reader.error("\(name) takes no parameters; remove 'params'", at: paramsNode.mark, paramsPath)
+      } else if let pairs = reader.mapping(paramsNode, paramsPath, allowed: known, what: "params of \(name)") {
+        for spec in descriptor.parameters {
+          guard let (_, valueNode) = pairs[spec.name] else { continue }
+          let valuePath = paramsPath.key(spec.name)
+          let valueNodes = valueNode.sequence ?? [valueNode]
+          if valueNode.sequence != nil, valueNodes.isEmpty {
+            reader.error("the grid for '\(spec.name)' is empty; give at least one value", at: valueNode.mark, valuePath)
+            continue
+          }
+          var values: [LossParameterValue] = []
+          for (k, element) in valueNodes.enumerated() {
+            let elementPath = valueNode.sequence != nil ? valuePath.index(k) : valuePath
+            guard let raw = reader.parameterValue(element, elementPath) else { continue }
+            do {
+              values.append(try spec.validate(raw, loss: name))
+            } catch {
+              reader.error(parameterMessage(error), at: element.mark, elementPath)
+            }
+          }
+          if values.count == valueNodes.count { axes.append((spec.name, values)) }
+        }
+      }
+    }
+
+    // Partial credit.
+    var weights: MetadataWeights? = nil
+    if let creditNode = fields["partial_credit"]?.value {
+      weights = decodeWeights(creditNode, path.key("partial_credit"), partialCredit, &reader)
+      if weights == nil { return ([], extra) }
+    }
+
+    // Expand the grid, in the order the loss declares its parameters.
+    var points: [[(String, LossParameterValue)]] = [[]]
+    for axis in axes {
+      points = points.flatMap { point in axis.values.map { point + [(axis.name, $0)] } }
+    }
+    let gridKeys = Set(axes.filter { $0.values.count > 1 }.map(\.name))
+    let variants = points.map { point in
+      let parameters = Dictionary(point, uniquingKeysWith: { $1 })
+      let shown: [(String, LossParameterValue)]
+      if label != nil {
+        shown = point.filter { gridKeys.contains($0.0) }
+      } else {
+        shown = point.filter { name, value in
+          descriptor.parameters.first { $0.name == name }?.defaultValue != value
+        }
+      }
+      var text = label ?? name
+      if !shown.isEmpty { text += "(" + shown.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + ")" }
+      if label == nil, let weights {
+        text += "+credit(" + weights.entries.map { "\($0.field)=\($0.weight)" }.joined(separator: ", ") + ")"
+      }
+      return LossVariant(
+        label: text, name: name, parameters: parameters, partialCredit: weights, mark: node.mark, keyPath: path)
+    }
+    return (variants, extra)
+  }
+
+
+  /// A registry parameter error without the loss-and-parameter prefix the key path already says.
+  private func parameterMessage(_ error: LossError) -> String {
+    if case .invalidParameter(_, _, let message) = error { return message }
+    return error.description
+  }
+
+  /// Decodes `partial_credit:` — metadata field → weight — and checks it against the fields the config
+  /// declares.
+  private func decodeWeights(
+    _ node: YAMLNode, _ path: ConfigPath, _ context: PartialCreditContext, _ reader: inout ConfigReader
+  ) -> MetadataWeights? {
+    guard let pairs = node.mapping else {
+      reader.error(
+        "partial_credit must be a mapping from metadata field to weight, got \(node.kindDescription)", at: node.mark,
+        path)
+      return nil
+    }
+    var entries: [MetadataWeights.Entry] = []
+    var marks: [String: (key: YAMLMark, value: YAMLMark)] = [:]
+    for pair in pairs {
+      guard let field = pair.key.scalar?.text else {
+        reader.error(
+          "metadata field names must be plain text, got \(pair.key.kindDescription)", at: pair.key.mark, path)
+        return nil
+      }
+      guard let weight = reader.number(pair.value, path.key(field), what: "the weight of '\(field)'") else {
+        return nil
+      }
+      entries.append(MetadataWeights.Entry(field: field, weight: weight))
+      marks[field] = (pair.key.mark, pair.value.mark)
+    }
+    guard let fieldNames = context.fieldNames else {
+      if !context.declared {
+        reader.error("partial credit needs item metadata: \(context.hint)", at: node.mark, path)
+      }
+      return nil
+    }
+    let weights = MetadataWeights(entries)
+    do {
+      try weights.validate(fieldNames: fieldNames)
+      return weights
+    } catch {
+      switch error {
+      case .unknownMetadataField(let field, _):
+        reader.error(error.description, at: marks[field]?.key, path.key(field))
+      case .invalidWeight(let field, _):
+        reader.error(error.description, at: marks[field]?.value, path.key(field))
+      default:
+        reader.error(error.description, at: node.mark, path)
+      }
+      return nil
+    }
+  }
+}
+
+/// What a config's `partial_credit:` entries may refer to.
+struct PartialCreditContext {
+  /// The metadata fields the config declares (a loss-table config's `metadata:`, a training config's
+  /// `data.items.fields`); `nil` when it declares none or they failed to decode.
+  var fieldNames: [String]?
+  /// Whether the config declares metadata at all (so a failed declaration is not reported twice).
+  var declared: Bool
+  /// What to add, for a config that declares none.
+  var hint: String
+}
+
+/// Looks loss names up in a config's registry.
+struct LossLookUp {
+  /// The standard losses plus the config's plugins and custom losses.
+  var registry: LossRegistry
+  /// Plugins named by the config but not loaded (``PluginPolicy/check``): a name the registry does not know
+  /// may come from them.
+  var skippedPlugins: [String]
+
+  /// The descriptor of `name`, or `nil` after reporting why: an error for an unknown name, or a warning when
+  /// the name may come from a plugin that was not loaded.
+  func find(_ name: String, at node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader) -> LossDescriptor? {
+    do {
+      return try registry.descriptor(named: name)
+    } catch {
+      if skippedPlugins.isEmpty {
+        reader.error(error.description, at: node.mark, path)
+      } else {
+        reader.warning(
+          "'\(name)' is not checked: it is not a built-in or custom loss, and the plugins that may define it "
+            + "(\(skippedPlugins.joined(separator: ", "))) were not loaded; `losslab validate --load-plugins` loads them",
+          at: node.mark, path)
+      }
+      return nil
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import RankingLosses
+import YAMLNodes
+
+/// The two kinds of config LossLab reads.
+///
+/// Both share a common top level (`experiment`, `description`,
+/// `plugins`, `custom_losses`, `losses`); a loss-table config adds `metadata` and `scenarios`, a training
+/// config `data`, `split`, `model`, `training`, `evaluation` and `seeds`. A document with a top-level
+/// `data:` is a training config.
+public enum ConfigKind: String, Sendable, Hashable, CaseIterable {
+  /// Loss variants × score batches, for `losslab run` (`Docs/Configs.md`).
+  case lossTable = "loss-table"
+  /// Loss variants × seeds trained on a data set, for `losslab train` and `losslab split`
+  /// (`Docs/Training.md`).
+  case training
+
+  /// The kind a document's top level calls for: ``training`` when it is a mapping with a `data` key,
+  /// ``lossTable`` otherwise (including documents that are not mappings, which then fail as one).
+  public static func detect(_ root: YAMLNode?) -> ConfigKind {
+    root?.mapping?.contains { $0.key.scalar?.text == "data" } == true ? .training : .lossTable
+  }
+
+  /// The top-level keys of this kind, in the order messages list them.
+  var topLevelKeys: [String] {
+    switch self {
+    case .lossTable:
+      return ["experiment", "description", "metadata", "plugins", "custom_losses", "losses", "scenarios"]
+    case .training:
+      return [
+        "experiment", "description", "data", "split", "model", "training", "evaluation", "seeds", "plugins",
+        "custom_losses", "losses",
+      ]
+    }
+  }
+
+  /// How messages name a config of this kind: "a config", "a training config".
+  var what: String { self == .lossTable ? "a config" : "a training config" }
+
+  /// What an empty document lacks.
+  var needs: String {
+    self == .lossTable ? "a config needs 'losses' and 'scenarios'" : "a training config needs 'data' and 'losses'"
+  }
+
+  /// What a config without `losses:` is told.
+  var missingLosses: String {
+    self == .lossTable
+      ? "a config needs 'losses': the list of loss variants to compare"
+      : "a training config needs 'losses': the loss variants to train with"
+  }
+
+  /// The command that takes a config of this kind.
+  public var command: String { self == .lossTable ? "losslab run" : "losslab train" }
+}
+
+/// A decoded config of either kind.
+public enum AnyConfig: Sendable {
+  /// A loss-table config.
+  case lossTable(ExperimentConfig)
+  /// A training config.
+  case training(TrainingConfig)
+
+  /// Which kind it is.
+  public var kind: ConfigKind {
+    switch self {
+    case .lossTable: return .lossTable
+    case .training: return .training
+    }
+  }
+
+  /// The losses the config may use: the registry it was decoded with, plus its plugins and custom losses.
+  public var registry: LossRegistry {
+    switch self {
+    case .lossTable(let config): return config.registry
+    case .training(let config): return config.registry
+    }
+  }
+
+  /// The loss-table config, or `nil` for a training config.
+  public var lossTable: ExperimentConfig? {
+    if case .lossTable(let config) = self { return config }
+    return nil
+  }
+
+  /// The training config, or `nil` for a loss-table config.
+  public var training: TrainingConfig? {
+    if case .training(let config) = self { return config }
+    return nil
+  }
+}

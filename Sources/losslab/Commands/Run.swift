@@ -1,0 +1,51 @@
+import ArgumentParser
+import LossLabKit
+
+extension LossLab {
+  /// `losslab run CONFIG…`: one loss table per config.
+  struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Run experiments and print one table per config.",
+      discussion: """
+        Every scenario is evaluated with every loss variant. A pairwise loss on a scenario with several \
+        negatives per positive uses the first row (marked †); partial credit on a scenario without item ids \
+        shows n/a. Nothing is written unless every config runs.
+        """)
+
+    @Argument(help: "Config files (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var configs: [String]
+
+    @OptionGroup var outputOptions: OutputOptions
+
+    @OptionGroup var pluginOptions: PluginOptions
+
+    @Flag(help: "Also compute the gradients with respect to every score.")
+    var gradients = false
+
+    func run() throws {
+      let loader = ConfigLoader(registry: try pluginOptions.registry())
+      let loaded = configs.map { loader.load(path: $0, as: .lossTable) }
+      var diagnostics = loaded.flatMap(\.diagnostics)
+      let runner = ExperimentRunner(computeGradients: gradients)
+      var reports: [ExperimentReport] = []
+      for config in loaded.compactMap(\.lossTable) {
+        do {
+          reports.append(try runner.run(config))
+        } catch {
+          diagnostics += error.diagnostics
+        }
+      }
+      let code = report(diagnostics, sources: sources(loaded))
+      guard code == .success else { throw code }
+      try outputOptions.emit(
+        ReportRenderer(format: outputOptions.format, precision: outputOptions.precision).render(reports))
+    }
+  }
+}
+
+/// The sources of loaded configs by file, to quote lines from.
+func sources(_ loaded: [LoadedConfig]) -> [String: [UInt8]] {
+  var sources: [String: [UInt8]] = [:]
+  for config in loaded { sources[config.file] = config.source }
+  return sources
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import LossLabKit
+import RankingLosses
+import Recommender
+
+extension LossLab {
+  /// `losslab train CONFIG`: one model per loss variant and seed, held-out metrics side by side.
+  struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Train a recommender with each loss variant and compare held-out ranking metrics.",
+      discussion: """
+        Loads the config's data, splits it per user, trains one matrix-factorization model per loss variant \
+        and seed, and prints one row per variant: AUC, MAP@k, MRR, NDCG@k, precision@k, recall@k and hit \
+        rate@k (mean ± std over seeds), training seconds and interactions per second. See Docs/Training.md.
+        """)
+
+    @Argument(help: "A training config (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var config: String
+
+    @OptionGroup var outputOptions: OutputOptions
+
+    @OptionGroup var pluginOptions: PluginOptions
+
+    @Option(help: "Draw each metric per epoch, one line per variant, as an SVG file (evaluates every epoch).")
+    var plot: String?
+
+    @Option(help: "Write the train/test split (train.csv, test.csv, original ids) to this folder.")
+    var saveSplit: String?
+
+    @Option(help: "Write every model's factors and biases (CSV) to this folder.")
+    var saveModel: String?
+
+    func run() throws {
+      let config = try loadTrainingConfig(config, registry: try pluginOptions.registry())
+      // Unwritable destinations fail now, not after the training.
+      for path in [outputOptions.output, plot].compactMap({ $0 }) {
+        try orFail { () throws(AtomicFile.WriteError) in try AtomicFile.checkFolder(for: path) }
+      }
+      let runner = TrainingRunner(evalEveryOverride: plot != nil ? 1 : nil)
+      let prepared = try prepare(config, runner: runner)
+      if let saveSplit {
+        try orFail { () throws(AtomicFile.WriteError) in try SplitWriter.write(prepared.0, prepared.1, to: saveSplit) }
+      }
+      let progress = ProgressReporter()
+      let report: TrainingReport
+      do throws(TrainingRunError) {
+        report = try runner.run(config, prepared: prepared) { label, seedIndex, p in
+          progress.update(label: label, seed: seedIndex + 1, seeds: config.seeds.count, progress: p)
+        }
+      } catch {
+        progress.finish()
+        throw fail(TrainingFailure(config: config.file, error: error))
+      }
+      progress.finish()
+      let text = TrainingReportRenderer(format: outputOptions.format, precision: outputOptions.precision).render(report)
+      try orFail { () throws(AtomicFile.WriteError) in
+        if let plot { try AtomicFile.write(TrainingPlot.svg(report), to: plot) }
+        if let saveModel { try ModelWriter.write(report, data: prepared.0, to: saveModel) }
+      }
+      try outputOptions.emit(text)
+    }
+  }
+}
+
+/// Loads a training config or exits with its diagnostics.
+func loadTrainingConfig(_ path: String, registry: LossRegistry = .standard) throws -> TrainingConfig {
+  let loaded = ConfigLoader(registry: registry).load(path: path, as: .training)
+  let code = report(loaded.diagnostics, sources: sources([loaded]))
+  guard let config = loaded.training, code == .success else { throw code == .success ? ExitCode(.badData) : code }
+  return config
+}
+
+/// Loads and splits a training config's data, printing the loader's notes; exits with the failure.
+func prepare(_ config: TrainingConfig, runner: TrainingRunner) throws -> (InteractionData, DataSplit) {
+  do throws(TrainingRunError) {
+    let prepared = try runner.prepare(config)
+    for note in prepared.0.notes { printError("note: \(note)") }
+    return prepared
+  } catch {
+    throw fail(TrainingFailure(config: config.file, error: error))
+  }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import LossLabKit
+import RankingLosses
+
+extension LossLab {
+  /// `losslab validate CONFIG…`: every problem of configs of both kinds, without computing anything.
+  struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Check configs without computing anything; print every problem found.",
+      discussion: """
+        Loss-table configs (for run) and training configs (for train, split; they have data:) alike. A \
+        config's plugins are checked to exist but not loaded (their code does not run) unless \
+        --load-plugins is given; losses they may define are then not checked.
+        """)
+
+    @Argument(help: "Config files (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var configs: [String]
+
+    @OptionGroup var pluginOptions: PluginOptions
+
+    @Flag(help: "Load the configs' plugins, so that the losses they define are checked too.")
+    var loadPlugins = false
+
+    func run() throws {
+      let loader = ConfigLoader(registry: try pluginOptions.registry(), plugins: loadPlugins ? .load : .check)
+      let loaded = configs.map { loader.load(path: $0) }
+      for config in loaded {
+        switch config.config {
+        case .lossTable(let table)?:
+          print(
+            "\(config.file): ok — \(counted(table.losses.count, "loss variant")) x "
+              + counted(table.scenarios.count, "scenario"))
+        case .training(let training)?:
+          print(
+            "\(config.file): ok — training config, \(counted(training.variants.count, "loss variant")) x "
+              + counted(training.seeds.count, "seed"))
+        case nil:
+          continue
+        }
+      }
+      let code = report(loaded.flatMap(\.diagnostics), sources: sources(loaded))
+      if code != .success { throw code }
+    }
+  }
+}

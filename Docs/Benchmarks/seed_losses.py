@@ -1,7 +1,7 @@
 """Reference PyTorch ranking losses, copied verbatim from the seed notebook.
 
 Source: the seed notebook "Implicit Pairwise Loss Functions"
-(/work/shared/seed/000_1d56581b971c9f6d.txt, a jupytext export). Its reference list points to
+(a jupytext export, not part of this repository). Its reference list points to
 Collie's loss documentation (https://collie.readthedocs.io/en/latest/loss.html), Spotlight's
 losses (Kula), torchmf (Rosenthal) and WSABIE (Weston et al., for WARP); the BPR docstring
 cites the BPR paper (Rendle et al., 2009) as "Hildesheim et al.".

@@ -25,9 +25,9 @@ What it does
 Usage
 -----
     swift build -c release
-    .build/release/losslab split configs/movielens-losses.yaml --output /tmp/ml-split
+    .build/release/losslab split configs/movielens-losses.yaml --output ml-split
     python3 Tests/Baselines/validation_grid.py --losslab .build/release/losslab \\
-        --train /tmp/ml-split/train.csv --work /tmp/ml-validation
+        --train ml-split/train.csv --work ml-validation
 
 Then train both tools on the real split with the chosen settings (commands printed at the end).
 """
@@ -120,7 +120,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--losslab", required=True, help="a release build of losslab")
     parser.add_argument("--train", required=True, help="the exported train.csv of the comparison split")
-    parser.add_argument("--work", default="/tmp/ml-validation", help="folder for configs, split and results")
+    parser.add_argument("--work", default="ml-validation",
+                        help="folder for configs, split and results (default: ml-validation in the current folder)")
     args = parser.parse_args()
     args.train = os.path.abspath(args.train)
     work = Path(args.work)

@@ -1,0 +1,54 @@
+import RankingLosses
+
+/// What one epoch did.
+public struct EpochRecord: Sendable, Equatable {
+  /// The epoch, from 1.
+  public var epoch: Int
+  /// The mean loss over the epoch's mini-batches.
+  public var loss: Double
+  /// The held-out metrics after the epoch, when evaluated.
+  public var metrics: RankingMetrics?
+  /// Training seconds so far (evaluation excluded).
+  public var seconds: Double
+}
+
+/// The outcome of a training run.
+public struct TrainingResult: Sendable {
+  /// The trained model.
+  public var model: FactorModel
+  /// One record per epoch.
+  public var history: [EpochRecord]
+  /// Seconds spent training (evaluation excluded).
+  public var trainingSeconds: Double
+  /// Training positives processed per second: `train interactions × epochs / trainingSeconds`.
+  public var interactionsPerSecond: Double
+}
+
+/// Why training stopped.
+public enum TrainingError: Error, Sendable, CustomStringConvertible {
+  /// The loss or the scores became NaN or infinite.
+  case diverged(epoch: Int, learningRate: Double, detail: String)
+  /// The loss rejected its input for another reason.
+  case loss(LossError)
+
+  /// A readable message that says what to do.
+  public var description: String {
+    switch self {
+    case .diverged(let epoch, let learningRate, let detail):
+      return
+        "training diverged in epoch \(epoch) (\(detail)); lower the learning rate (now \(learningRate)) or raise l2"
+    case .loss(let error):
+      return "the loss rejected a training batch: \(error)"
+    }
+  }
+}
+
+/// Progress of a training run, reported after each mini-batch of the first thread.
+public struct TrainingProgress: Sendable {
+  /// The current epoch, from 1.
+  public var epoch: Int
+  /// Epochs in all.
+  public var epochs: Int
+  /// Fraction of the epoch done, 0 … 1.
+  public var fraction: Double
+}

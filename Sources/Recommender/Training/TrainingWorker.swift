@@ -1,0 +1,211 @@
+import Dispatch
+import RankingLosses
+
+/// Everything an epoch's threads share.
+///
+/// Internal, not private, only because `Trainer.train` (in Trainer.swift) creates it and calls
+/// ``runEpoch(_:order:progress:)``; the rest of the epoch machinery (`ThreadOutcome`, `SharedPointer`, `Worker`)
+/// stays private to this file.
+struct EpochContext: @unchecked Sendable {
+  let model: FactorModel
+  let split: DataSplit
+  let loss: any LossProtocol
+  let options: TrainingOptions
+  let sampler: NegativeSampler
+  let userState: OptimizerState
+  let itemState: OptimizerState
+  let biasState: OptimizerState
+  let negatives: Int
+
+  /// Runs one epoch over `order`; returns the mean batch loss.
+  func runEpoch(
+    _ epoch: Int, order: [Int], progress: (@Sendable (TrainingProgress) -> Void)?
+  ) -> Result<Double, TrainingError> {
+    let batchSize = options.batchSize
+    let batchCount = (order.count + batchSize - 1) / batchSize
+    let threads = max(1, min(options.threads, batchCount))
+    let results = UnsafeMutableBufferPointer<ThreadOutcome>.allocate(capacity: threads)
+    results.initialize(repeating: ThreadOutcome())
+    defer { results.deallocate() }
+    order.withUnsafeBufferPointer { order in
+      let shared = SharedPointer(order: order, results: results)
+      DispatchQueue.concurrentPerform(iterations: threads) { thread in
+        let worker = Worker(context: self, epoch: epoch)
+        var outcome = ThreadOutcome()
+        var batch = thread
+        while batch < batchCount {
+          let range = (batch * batchSize)..<min((batch + 1) * batchSize, shared.order.count)
+          switch worker.run(batch: batch, positives: UnsafeBufferPointer(rebasing: shared.order[range])) {
+          case .success(let value):
+            outcome.lossSum += value
+            outcome.batches += 1
+          case .failure(let error):
+            outcome.error = error
+            shared.results[thread] = outcome
+            return
+          }
+          if thread == 0, let progress {
+            progress(
+              TrainingProgress(
+                epoch: epoch, epochs: options.epochs, fraction: min(0.99, Double(batch + 1) / Double(batchCount))))
+          }
+          batch += threads
+        }
+        shared.results[thread] = outcome
+      }
+    }
+    var lossSum = 0.0
+    var batches = 0
+    for outcome in results {
+      if let error = outcome.error { return .failure(error) }
+      lossSum += outcome.lossSum
+      batches += outcome.batches
+    }
+    return .success(batches > 0 ? lossSum / Double(batches) : 0)
+  }
+}
+
+private struct ThreadOutcome {
+  var lossSum = 0.0
+  var batches = 0
+  var error: TrainingError? = nil
+}
+
+private struct SharedPointer: @unchecked Sendable {
+  let order: UnsafeBufferPointer<Int>
+  let results: UnsafeMutableBufferPointer<ThreadOutcome>
+}
+
+/// One thread's scratch space and the per-batch work.
+private final class Worker {
+  let context: EpochContext
+  let epoch: Int
+  let factors: Int
+  /// The user's gradient and one item row's gradient, `factors` each.
+  let userGradient: UnsafeMutablePointer<Float>
+  let rowGradient: UnsafeMutablePointer<Float>
+  /// The loss's scratch memory, reused by every batch of this thread. One thread per call: the training
+  /// threads are the parallelism, and a batch's loss does not depend on the machine's core count.
+  let workspace = LossWorkspace<Float>(threads: 1)
+
+  init(context: EpochContext, epoch: Int) {
+    self.context = context
+    self.epoch = epoch
+    self.factors = context.options.factors
+    userGradient = .allocate(capacity: factors)
+    rowGradient = .allocate(capacity: factors)
+  }
+
+  deinit {
+    userGradient.deallocate()
+    rowGradient.deallocate()
+  }
+
+  func run(batch: Int, positives order: UnsafeBufferPointer<Int>) -> Result<Double, TrainingError> {
+    let model = context.model
+    let split = context.split
+    let sampler = context.sampler
+    let b = order.count
+    let n = context.negatives
+    var random = SplitMix64(
+      seed: context.options.seed ^ (UInt64(epoch) << 40) ^ (UInt64(batch) &* 0x2545_F491_4F6C_DD1D))
+    var users = [Int](repeating: 0, count: b)
+    var positiveItems = [Int](repeating: 0, count: b)
+    var positiveScores = [Float](repeating: 0, count: b)
+    var negativeItems = [Int](repeating: 0, count: n * b)
+    var negativeScores = [Float](repeating: 0, count: n * b)
+    split.train.withUnsafeBufferPointer { train in
+      split.trainItemsByUser.withUnsafeBufferPointer { trainItems in
+        for j in 0..<b {
+          let interaction = train[order[j]]
+          let (u, i) = (Int(interaction.user), Int(interaction.item))
+          users[j] = u
+          positiveItems[j] = i
+          positiveScores[j] = model.score(user: u, item: i)
+          for k in 0..<n {
+            let negative = sampler.draw(excluding: trainItems[u], using: &random)
+            negativeItems[k * b + j] = negative
+            negativeScores[k * b + j] = model.score(user: u, item: negative)
+          }
+        }
+      }
+    }
+    let lossBatch = LossBatch(
+      positiveScores: positiveScores,
+      negativeScores: try! ScoreMatrix(rows: n, columns: b, storage: negativeScores),
+      positiveItems: positiveItems, negativeItems: try! ScoreMatrix(rows: n, columns: b, storage: negativeItems))
+    let output: LossOutput<Float>
+    do {
+      output = try context.loss.evaluate(lossBatch, computeGradients: true, workspace: workspace)
+    } catch {
+      if case .nonFiniteValue(let path, _) = error {
+        return .failure(
+          .diverged(
+            epoch: epoch, learningRate: context.options.learningRate, detail: "a score became non-finite at \(path)"))
+      }
+      return .failure(.loss(error))
+    }
+    guard output.value.isFinite, let gradients = output.gradients else {
+      return .failure(
+        .diverged(epoch: epoch, learningRate: context.options.learningRate, detail: "the loss is \(output.value)"))
+    }
+    gradients.positiveScores.withUnsafeBufferPointer { gPositive in
+      gradients.negativeScores.storage.withUnsafeBufferPointer { gNegative in
+        apply(
+          gPositive: gPositive, gNegative: gNegative, users: users, positives: positiveItems,
+          negatives: negativeItems, b: b, n: n)
+      }
+    }
+    return .success(Double(output.value))
+  }
+
+  /// Back-propagates the per-example gradients `B · ∂L/∂s` to the factors and applies the optimizer.
+  private func apply(
+    gPositive: UnsafeBufferPointer<Float>, gNegative: UnsafeBufferPointer<Float>, users: [Int], positives: [Int],
+    negatives: [Int], b: Int, n: Int
+  ) {
+    let model = context.model
+    let f = factors
+    let l2 = Float(context.options.l2)
+    let scale = Float(b)
+    let p = model.userFactors.baseAddress!
+    let q = model.itemFactors.baseAddress!
+    let bias = model.itemBias.baseAddress!
+    let gu = userGradient
+    let gr = rowGradient
+    for j in 0..<b {
+      let gp = gPositive[j] * scale
+      guard gp != 0 || (0..<n).contains(where: { gNegative[$0 * b + j] != 0 }) else { continue }
+      let u = users[j]
+      let i = positives[j]
+      let pu = p + u * f
+      let qi = q + i * f
+      // The user's gradient, from the items' factors before they move.
+      for x in 0..<f { gu[x] = gp * qi[x] + l2 * pu[x] }
+      for k in 0..<n {
+        let gn = gNegative[k * b + j] * scale
+        guard gn != 0 else { continue }
+        let qn = q + negatives[k * b + j] * f
+        for x in 0..<f { gu[x] += gn * qn[x] }
+      }
+      // The items' gradients, from the user's factors before they move.
+      if gp != 0 {
+        for x in 0..<f { gr[x] = gp * pu[x] + l2 * qi[x] }
+        context.itemState.step(q, row: i, gradient: gr)
+        var gb = gp
+        context.biasState.step(bias, row: i, gradient: &gb)
+      }
+      for k in 0..<n {
+        let gn = gNegative[k * b + j] * scale
+        guard gn != 0 else { continue }
+        let negative = negatives[k * b + j]
+        let qn = q + negative * f
+        for x in 0..<f { gr[x] = gn * pu[x] + l2 * qn[x] }
+        context.itemState.step(q, row: negative, gradient: gr)
+        var gb = gn
+        context.biasState.step(bias, row: negative, gradient: &gb)
+      }
+      context.userState.step(p, row: u, gradient: gu)
+    }
+  }
+}

@@ -130,7 +130,6 @@ extension ConfigDecoder {
     return (variants, extra)
   }
 
-
   /// A registry parameter error without the loss-and-parameter prefix the key path already says.
   private func parameterMessage(_ error: LossError) -> String {
     if case .invalidParameter(_, _, let message) = error { return message }

@@ -154,8 +154,7 @@ extension ConfigDecoder {
       delimiter: separator)
   }
 
-  private func decodeItems(_ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader) -> ItemSource?
-  {
+  private func decodeItems(_ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader) -> ItemSource? {
     guard let fields = reader.mapping(node, path, allowed: Self.itemKeys, what: "items") else { return nil }
     var file: String? = nil
     var id: String? = nil

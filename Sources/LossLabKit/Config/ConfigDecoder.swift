@@ -26,8 +26,7 @@ public struct ConfigDecoder: Sendable {
   ///   - maxGeneratedScores: A bound on `generate:` sizes, default 50 million scores (400 MB in `Double`).
   ///   - plugins: ``PluginPolicy/load`` (default) to load a config's plugins, ``PluginPolicy/check`` to only
   ///     check that their files exist.
-  public init(registry: LossRegistry = .standard, maxGeneratedScores: Int = 50_000_000, plugins: PluginPolicy = .load)
-  {
+  public init(registry: LossRegistry = .standard, maxGeneratedScores: Int = 50_000_000, plugins: PluginPolicy = .load) {
     self.registry = registry
     self.maxGeneratedScores = maxGeneratedScores
     self.plugins = plugins

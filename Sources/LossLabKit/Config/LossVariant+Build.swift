@@ -50,7 +50,8 @@ extension LossVariant {
       let loss = try descriptor.makeLoss(parameters)
       let used = try descriptor.validate(parameters).values
       guard let partialCredit else { return BuiltLoss(loss: loss, parameters: used) }
-      return BuiltLoss(loss: try AnyLoss(loss).withPartialCredit(metadata: metadata, weights: partialCredit), parameters: used)
+      return BuiltLoss(
+        loss: try AnyLoss(loss).withPartialCredit(metadata: metadata, weights: partialCredit), parameters: used)
     } catch {
       throw VariantError(description: error.description)
     }

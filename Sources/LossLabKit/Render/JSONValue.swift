@@ -63,7 +63,8 @@ enum JSONValue: Sendable {
   var inline: String {
     switch self {
     case .array(let values): return "[" + values.map(\.inline).joined(separator: ", ") + "]"
-    case .object(let fields): return "{" + fields.map { jsonString($0.0) + ": " + $0.1.inline }.joined(separator: ", ") + "}"
+    case .object(let fields):
+      return "{" + fields.map { jsonString($0.0) + ": " + $0.1.inline }.joined(separator: ", ") + "}"
     default: return rendered(indent: "")
     }
   }

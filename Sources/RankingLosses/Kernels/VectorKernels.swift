@@ -807,7 +807,8 @@ extension Double: VectorKernels {
 /// `log_sigmoid_bpr` terms in `Float`, eight lanes at a time: with `x = (m − 1) − d` and
 /// `e = e^{−|x|}` (one ``vectorExp(_:)-(SIMD8<Float>)``), `l = softplus(x) = max(x, 0) + log1p(e)` and
 /// `∂l/∂d = −σ(x) = −(x ≥ 0 ? 1 : e) / (1 + e)` — the formulas of ``LossScalar/softplus(_:)`` and
-/// ``LossScalar/stableSigmoid(_:)``, with the vectorized `exp` and `log1p` (each within 2 ulps of libm).
+/// ``LossScalar/stableSigmoid(_:)``, with the vectorized `exp` and `log1p` (each less than 1 ulp from the
+/// exact value; see `VectorMath.swift`).
 @inline(__always)
 func logSigmoidTermsFloat(
   _ d: UnsafePointer<Float>, ideal m: UnsafePointer<Float>?, count: Int, values: UnsafeMutablePointer<Float>,

@@ -34,8 +34,8 @@ public struct BPRLoss: PairwiseLoss {
     return PairTerm(value: m - y, derivative: -((1 - y) * y))
   }
 
-  /// The terms of `count` pairs, eight at a time with a vectorized `exp` (within 1 ulp of libm's):
-  /// `y = 1 / (1 + e^{−d})`, `l = m − y`, `∂l/∂d = −(1 − y)·y`.
+  /// The terms of `count` pairs, eight at a time with a vectorized `exp` (less than 1 ulp from the exact
+  /// value): `y = 1 / (1 + e^{−d})`, `l = m − y`, `∂l/∂d = −(1 − y)·y`.
   public func terms<Scalar: LossScalar>(
     differences d: UnsafePointer<Scalar>, idealDifferences m: UnsafePointer<Scalar>?, count: Int,
     values: UnsafeMutablePointer<Scalar>, derivatives: UnsafeMutablePointer<Scalar>

@@ -33,7 +33,7 @@ public struct LogSigmoidBPRLoss: PairwiseLoss {
   }
 
   /// The terms of `count` pairs; in `Float` eight at a time with a vectorized `exp` and `log1p` (each
-  /// within 2 ulps of libm's): `x = m − 1 − d`, `l = max(x, 0) + log1p(e^{−|x|})`, `∂l/∂d = −σ(x)`.
+  /// less than 1 ulp from the exact value): `x = m − 1 − d`, `l = max(x, 0) + log1p(e^{−|x|})`, `∂l/∂d = −σ(x)`.
   public func terms<Scalar: LossScalar>(
     differences d: UnsafePointer<Scalar>, idealDifferences m: UnsafePointer<Scalar>?, count: Int,
     values: UnsafeMutablePointer<Scalar>, derivatives: UnsafeMutablePointer<Scalar>

@@ -11,7 +11,8 @@ struct LossLab: ParsableCommand {
       Experiments are YAML files that name loss variants (the columns) and score batches (the rows). \
       See Docs/Configs.md for the format and configs/ for examples.
 
-      Exit codes: 0 success, 64 usage error, 65 bad config data, 66 unreadable config, 73 unwritable output.
+      Exit codes: 0 success, 64 usage error, 65 bad data (a config, a data file, a plugin), 66 unreadable \
+      input, 70 internal error, 73 unwritable output.
       """,
     version: LossLabVersion.current,
     subcommands: [Run.self, Validate.self, List.self, Train.self, Split.self, Bench.self]

@@ -17,12 +17,12 @@ struct ProcessResult {
   var stderr: String
 }
 
-/// Runs `losslab` with arguments, from the repository root, and collects its output.
-func losslab(_ arguments: [String]) throws -> ProcessResult {
+/// Runs `losslab` with arguments, from the repository root (or `folder`), and collects its output.
+func losslab(_ arguments: [String], in folder: URL = repositoryRoot) throws -> ProcessResult {
   let process = Process()
   process.executableURL = losslabBinary
   process.arguments = arguments
-  process.currentDirectoryURL = repositoryRoot
+  process.currentDirectoryURL = folder
   let out = Pipe()
   let err = Pipe()
   process.standardOutput = out

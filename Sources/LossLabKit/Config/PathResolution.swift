@@ -17,7 +17,7 @@
 /// - Parameters:
 ///   - given: The path as written in the config; not empty.
 ///   - file: The config file's path as the user named it.
-func resolvePath(_ given: String, relativeTo file: String) -> String {
+public func resolvePath(_ given: String, relativeTo file: String) -> String {
   if given.hasPrefix("/") { return lexicallyNormalized(given) }
   let folder = file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
   if folder.isEmpty { return lexicallyNormalized(file.hasPrefix("/") ? "/" + given : given) }

@@ -113,7 +113,7 @@ extension SVGPlot {
 
   /// The shortest text that reads back as `value`, without a trailing `.0`; `-0` prints as `0`.
   static func shortestString(_ value: Double) -> String {
-    guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "∞" : "-∞") }
+    guard value.isFinite else { return nonFiniteText(value) }
     if value == 0 { return "0" }
     let text = "\(value)"
     return text.hasSuffix(".0") ? String(text.dropLast(2)) : text

@@ -94,6 +94,22 @@ struct FrontEndTests {
 
 @Suite("Failure categories and exit codes, plugins by path, the number rule", .serialized)
 struct CategoryTests {
+  /// A fresh folder holding the example C plugin as `libcubic.so` and `c.yaml`, a config that names it by a
+  /// bare name and uses its `cubic_hinge`.
+  func folderWithPluginConfig() throws -> URL {
+    let folder = try temporaryFolder()
+    try FileManager.default.copyItem(
+      atPath: builtPlugin("ExampleCPlugin"), toPath: folder.appendingPathComponent("libcubic.so").path)
+    let yaml = """
+      plugins: [libcubic.so]
+      losses: [cubic_hinge]
+      scenarios: [{name: s, positive_scores: [1.0], negative_scores: [0.5]}]
+
+      """
+    try yaml.write(to: folder.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
+    return folder
+  }
+
   @Test("a directory is unreadable input whether it is given as the config or as a data file (66)")
   func directories() throws {
     let folder = try temporaryFolder()
@@ -112,12 +128,7 @@ struct CategoryTests {
 
   @Test("a bare plugin name is a file in the current folder; one named twice is loaded once")
   func pluginPaths() throws {
-    let folder = try temporaryFolder()
-    try FileManager.default.copyItem(
-      atPath: builtPlugin("ExampleCPlugin"), toPath: folder.appendingPathComponent("libcubic.so").path)
-    try
-      "plugins: [libcubic.so]\nlosses: [cubic_hinge]\nscenarios: [{name: s, positive_scores: [1.0], negative_scores: [0.5]}]\n"
-      .write(to: folder.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
+    let folder = try folderWithPluginConfig()
     let both = try losslab(["run", "c.yaml", "--plugin", "libcubic.so", "--format", "csv"], in: folder)
     #expect(both.status == 0, "\(both.stderr)")
     #expect(both.stdout == "experiment,scenario,loss,value,note\nc,s,cubic_hinge,0.125,\n")
@@ -129,12 +140,7 @@ struct CategoryTests {
 
   @Test("validate checks plugin files but runs their code only with --load-plugins")
   func validatePlugins() throws {
-    let folder = try temporaryFolder()
-    try FileManager.default.copyItem(
-      atPath: builtPlugin("ExampleCPlugin"), toPath: folder.appendingPathComponent("libcubic.so").path)
-    try
-      "plugins: [libcubic.so]\nlosses: [cubic_hinge]\nscenarios: [{name: s, positive_scores: [1.0], negative_scores: [0.5]}]\n"
-      .write(to: folder.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
+    let folder = try folderWithPluginConfig()
     let checked = try losslab(["validate", "c.yaml"], in: folder)
     #expect(checked.status == 0)
     #expect(checked.stdout == "c.yaml: ok — 0 loss variants x 1 scenario\n")

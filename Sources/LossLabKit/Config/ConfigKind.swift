@@ -47,9 +47,6 @@ public enum ConfigKind: String, Sendable, Hashable, CaseIterable {
       ? "a config needs 'losses': the list of loss variants to compare"
       : "a training config needs 'losses': the loss variants to train with"
   }
-
-  /// The command that takes a config of this kind.
-  public var command: String { self == .lossTable ? "losslab run" : "losslab train" }
 }
 
 /// A decoded config of either kind.

@@ -37,6 +37,12 @@ func fail(_ error: any CategorizedError) -> ExitCode {
   return ExitCode(error.category)
 }
 
+/// Prints an error that has no category — a failure of LossLab itself — and returns exit code 70.
+func internalFailure(_ error: any Error) -> ExitCode {
+  printError("losslab: internal error: \(error)")
+  return ExitCode(.internalError)
+}
+
 /// Prints diagnostics (errors and warnings) to standard error, each with its source line, and returns the
 /// exit code: success when none is an error.
 func report(_ diagnostics: [ConfigDiagnostic], sources: [String: [UInt8]]) -> ExitCode {

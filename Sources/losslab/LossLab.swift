@@ -1,6 +1,10 @@
 import ArgumentParser
 import LossLabKit
 
+/// A command of `losslab` (not one the argument parser adds, such as `help`): an error without a category
+/// thrown by one is a bug in LossLab.
+protocol LossLabSubcommand: ParsableCommand {}
+
 /// The `losslab` command: parses arguments and hands each subcommand to `LossLabKit`.
 @main
 struct LossLab: ParsableCommand {
@@ -17,4 +21,25 @@ struct LossLab: ParsableCommand {
     version: LossLabVersion.current,
     subcommands: [Run.self, Validate.self, List.self, Train.self, Split.self, Bench.self]
   )
+
+  /// Parses the arguments and runs the command. Parser errors, `--help` and exit codes go through the
+  /// argument parser; a categorized failure exits with its category's code; any other error is a bug in
+  /// LossLab and exits 70.
+  static func main() {
+    var command: any ParsableCommand
+    do {
+      command = try parseAsRoot()
+    } catch {
+      exit(withError: error)
+    }
+    do {
+      try command.run()
+    } catch let failure as any CategorizedError {
+      exit(withError: fail(failure))
+    } catch  where error is ExitCode || !(command is any LossLabSubcommand) {
+      exit(withError: error)  // an exit code a command chose, or the parser's own commands (help, the root)
+    } catch {
+      exit(withError: internalFailure(error))
+    }
+  }
 }

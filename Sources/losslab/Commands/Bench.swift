@@ -6,7 +6,7 @@ extension BenchmarkOptions.ScalarType: ExpressibleByArgument {}
 
 extension LossLab {
   /// `losslab bench`: the fused kernels' speed against the machine's copy bandwidth.
-  struct Bench: ParsableCommand {
+  struct Bench: LossLabSubcommand {
     static let configuration = CommandConfiguration(
       abstract: "Time the losses' fused kernels (value and gradients) against the machine's copy bandwidth.",
       discussion: """

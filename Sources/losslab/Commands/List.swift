@@ -4,7 +4,7 @@ import RankingLosses
 
 extension LossLab {
   /// `losslab list [CONFIG…]`: the registered losses, with those the configs add.
-  struct List: ParsableCommand {
+  struct List: LossLabSubcommand {
     static let configuration = CommandConfiguration(
       abstract: "List the registered losses with their kind, parameters and a one-line description.",
       discussion: "With configs, their custom losses and plugins' losses are listed too, each with its origin.")
@@ -22,7 +22,7 @@ extension LossLab {
       if code != .success { throw code }
       for config in loaded.compactMap(\.config) {
         for descriptor in config.registry.descriptors where !registry.contains(descriptor.name) {
-          try registry.register(descriptor)
+          try orFail { () throws(LossError) in try registry.register(descriptor) }
         }
       }
       print(LossListing(registry: registry).render(), terminator: "")

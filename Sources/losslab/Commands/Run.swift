@@ -3,7 +3,7 @@ import LossLabKit
 
 extension LossLab {
   /// `losslab run CONFIG…`: one loss table per config.
-  struct Run: ParsableCommand {
+  struct Run: LossLabSubcommand {
     static let configuration = CommandConfiguration(
       abstract: "Run experiments and print one table per config.",
       discussion: """

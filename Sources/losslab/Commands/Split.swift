@@ -4,7 +4,7 @@ import Recommender
 
 extension LossLab {
   /// `losslab split CONFIG --output DIR`: the training config's split as CSV files.
-  struct Split: ParsableCommand {
+  struct Split: LossLabSubcommand {
     static let configuration = CommandConfiguration(
       abstract: "Write a training config's train/test split (train.csv, test.csv with the original ids).")
 

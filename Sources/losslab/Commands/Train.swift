@@ -6,7 +6,7 @@ import Recommender
 
 extension LossLab {
   /// `losslab train CONFIG`: one model per loss variant and seed, held-out metrics side by side.
-  struct Train: ParsableCommand {
+  struct Train: LossLabSubcommand {
     static let configuration = CommandConfiguration(
       abstract: "Train a recommender with each loss variant and compare held-out ranking metrics.",
       discussion: """

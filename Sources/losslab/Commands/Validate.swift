@@ -4,7 +4,7 @@ import RankingLosses
 
 extension LossLab {
   /// `losslab validate CONFIG…`: every problem of configs of both kinds, without computing anything.
-  struct Validate: ParsableCommand {
+  struct Validate: LossLabSubcommand {
     static let configuration = CommandConfiguration(
       abstract: "Check configs without computing anything; print every problem found.",
       discussion: """

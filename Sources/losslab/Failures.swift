@@ -51,6 +51,13 @@ func report(_ diagnostics: [ConfigDiagnostic], sources: [String: [UInt8]]) -> Ex
   return errors.map(\.category).max().map(ExitCode.init) ?? .success
 }
 
+/// The sources of loaded configs by file, to quote lines from.
+func sources(_ loaded: [LoadedConfig]) -> [String: [UInt8]] {
+  var sources: [String: [UInt8]] = [:]
+  for config in loaded { sources[config.file] = config.source }
+  return sources
+}
+
 /// Runs `body`, turning its failure into the printed message and the exit code of its category.
 func orFail<T, Failure: CategorizedError>(_ body: () throws(Failure) -> T) throws(ExitCode) -> T {
   do {

@@ -21,8 +21,12 @@ extension LossVariant {
   /// Whether this variant still needs `num_items` from its context (a scenario, the metadata or a data
   /// set's catalog): its loss declares the parameter without a default and the variant does not give it.
   public func needsNumItems(in registry: LossRegistry) -> Bool {
-    guard parameters["num_items"] == nil, let descriptor = try? registry.descriptor(named: name) else { return false }
-    return descriptor.parameters.contains { $0.name == "num_items" && $0.defaultValue == nil }
+    (try? registry.descriptor(named: name)).map(needsNumItems(of:)) ?? false
+  }
+
+  private func needsNumItems(of descriptor: LossDescriptor) -> Bool {
+    parameters["num_items"] == nil
+      && descriptor.parameters.contains { $0.name == "num_items" && $0.defaultValue == nil }
   }
 
   /// Builds this variant's loss: the one place where both runners turn a variant into a loss.
@@ -40,20 +44,22 @@ extension LossVariant {
   public func makeLoss(
     registry: LossRegistry, numItems: Int?, metadata: ItemMetadata?
   ) throws(VariantError) -> BuiltLoss {
-    var parameters = self.parameters
-    if needsNumItems(in: registry) {
-      guard let numItems else { throw VariantError(description: "\(name) needs num_items and none is given") }
-      parameters["num_items"] = .integer(numItems)
-    }
     do {
       let descriptor = try registry.descriptor(named: name)
-      let loss = try descriptor.makeLoss(parameters)
-      let used = try descriptor.validate(parameters).values
-      guard let partialCredit else { return BuiltLoss(loss: loss, parameters: used) }
-      return BuiltLoss(
-        loss: try AnyLoss(loss).withPartialCredit(metadata: metadata, weights: partialCredit), parameters: used)
+      var parameters = self.parameters
+      if needsNumItems(of: descriptor) {
+        guard let numItems else { throw VariantError(description: "\(name) needs num_items and none is given") }
+        parameters["num_items"] = .integer(numItems)
+      }
+      let validated = try descriptor.validate(parameters)
+      let loss = try descriptor.build(validated)
+      guard let partialCredit else { return BuiltLoss(loss: loss, parameters: validated.values) }
+      let credited = try AnyLoss(loss).withPartialCredit(metadata: metadata, weights: partialCredit)
+      return BuiltLoss(loss: credited, parameters: validated.values)
+    } catch let error as VariantError {
+      throw error
     } catch {
-      throw VariantError(description: error.description)
+      throw VariantError(description: "\(error)")
     }
   }
 }

@@ -41,6 +41,11 @@ public enum PluginLoader {
   ///
   /// - Throws: ``PluginError`` (``FailureCategory/unreadableInput``) when it does not.
   public static func checkFile(_ path: String) throws(PluginError) {
+    _ = try regularFile(path)
+  }
+
+  /// The identity of the regular file at `path`.
+  private static func regularFile(_ path: String) throws(PluginError) -> FileIdentity {
     var info = stat()
     guard stat(path, &info) == 0 else {
       throw PluginError(path: path, message: "no such file", category: .unreadableInput)
@@ -48,6 +53,7 @@ public enum PluginLoader {
     guard info.st_mode & S_IFMT == S_IFREG else {
       throw PluginError(path: path, message: "not a regular file", category: .unreadableInput)
     }
+    return FileIdentity(info)
   }
 
   /// Loads the plugin at `path` and registers its losses in `registry` (origin: the path).
@@ -61,10 +67,8 @@ public enum PluginLoader {
   ///   (then nothing of the plugin is registered).
   public static func load(_ path: String, into registry: inout LossRegistry) throws(PluginError) {
     func failure(_ message: String) -> PluginError { PluginError(path: path, message: message) }
-    try checkFile(path)
-    if let identity = fileIdentity(path),
-      registry.descriptors.contains(where: { $0.origin != "built-in" && fileIdentity($0.origin) == identity })
-    {
+    let identity = try regularFile(path)
+    if registry.descriptors.contains(where: { $0.origin != "built-in" && fileIdentity($0.origin) == identity }) {
       return
     }
     // A name without a slash would send dlopen to the loader's search path: make it a path.
@@ -122,13 +126,19 @@ public enum PluginLoader {
 func fileIdentity(_ path: String) -> FileIdentity? {
   var info = stat()
   guard stat(path, &info) == 0 else { return nil }
-  return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+  return FileIdentity(info)
 }
 
 /// A file's device and inode numbers.
 struct FileIdentity: Hashable {
   var device: UInt64
   var inode: UInt64
+
+  /// The identity `stat` reported.
+  init(_ info: stat) {
+    device = UInt64(info.st_dev)
+    inode = UInt64(info.st_ino)
+  }
 }
 
 /// A plugin's C function, shared by the losses built from it.

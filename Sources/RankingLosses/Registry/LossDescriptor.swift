@@ -67,7 +67,14 @@ public struct LossDescriptor: Sendable {
   ///
   /// - Throws: as ``validate(_:)``, or whatever the factory throws.
   public func makeLoss(_ raw: [String: LossParameterValue] = [:]) throws(LossError) -> any LossProtocol {
-    let parameters = try validate(raw)
+    try build(try validate(raw))
+  }
+
+  /// Builds the loss from parameters that ``validate(_:)`` returned (so that a caller who keeps the
+  /// validated values does not validate twice).
+  ///
+  /// - Throws: whatever the factory throws, as a ``LossError``.
+  public func build(_ parameters: LossParameters) throws(LossError) -> any LossProtocol {
     do {
       return try factory(parameters)
     } catch let error as LossError {

@@ -42,10 +42,3 @@ extension LossLab {
     }
   }
 }
-
-/// The sources of loaded configs by file, to quote lines from.
-func sources(_ loaded: [LoadedConfig]) -> [String: [UInt8]] {
-  var sources: [String: [UInt8]] = [:]
-  for config in loaded { sources[config.file] = config.source }
-  return sources
-}

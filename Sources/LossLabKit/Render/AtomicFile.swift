@@ -1,7 +1,21 @@
 import Foundation
+import RankingLosses
 
-/// Writes a file atomically: the text goes to a temporary file in the same folder, which then replaces the
-/// target in one `rename`. A failure leaves an existing file untouched and no partial file behind.
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Writes the files a command produces, safely.
+///
+/// - A regular file (or a path that does not exist yet) is written atomically: the text goes to a temporary
+///   file in the same folder, which then replaces the target in one `rename`. A failure leaves an existing
+///   file untouched and no partial file behind.
+/// - A symbolic link is followed: the file it points to is replaced, the link stays.
+/// - `-`, `/dev/stdout` and `/dev/stderr` write to the process's standard output or error; a FIFO or a
+///   terminal is written into directly (it is never replaced by a regular file).
+/// - A folder, a path ending in `/`, a block device, a socket or any other device is refused, as is a file
+///   that is one of the run's inputs (compared by device and inode, so no other name for it slips
+///   through).
 public enum AtomicFile {
   /// Why the file could not be written.
   public struct WriteError: CategorizedError, Sendable {
@@ -15,33 +29,194 @@ public enum AtomicFile {
     public var category: FailureCategory { .unwritableOutput }
   }
 
+  /// Where a write goes, once the path has been examined.
+  enum Destination: Equatable {
+    /// A regular file to replace atomically, or a new file; `path` has its symbolic links resolved.
+    case file(path: String)
+    /// A stream written into directly: standard output or error (by descriptor) or a FIFO or terminal
+    /// (by path).
+    case stream(descriptor: Int32?, path: String)
+  }
+
+  /// Checks, before a long job starts, that `path` can be written: its folder exists and it is not a
+  /// folder, a device other than a terminal, or one of `inputs`.
+  ///
+  /// - Throws: ``WriteError`` saying why it cannot.
+  public static func check(_ path: String, inputs: InputFiles = InputFiles()) throws(WriteError) {
+    _ = try destination(path, inputs: inputs)
+  }
+
   /// Checks that the folder `path` would be written to exists, so that a long job can fail before it
   /// starts rather than at its end.
   ///
   /// - Throws: ``WriteError`` when the folder does not exist.
   public static func checkFolder(for path: String) throws(WriteError) {
-    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-      throw WriteError(path: path, reason: "the folder \(folder) does not exist")
+    let folder = parentFolder(of: path)
+    switch kind(of: folder) {
+    case .folder: return
+    case .missing: throw WriteError(path: path, reason: "the folder \(folder) does not exist")
+    default: throw WriteError(path: path, reason: "\(folder) is not a folder")
     }
   }
 
-  /// Writes `text` (UTF-8) to `path`, replacing any existing file in one step.
+  /// Writes `text` (UTF-8) to `path`: atomically for a regular file, directly into a FIFO, terminal or
+  /// standard stream.
   ///
-  /// - Throws: ``WriteError`` when the folder does not exist, is not writable, or the rename fails.
-  public static func write(_ text: String, to path: String) throws(WriteError) {
-    let url = URL(fileURLWithPath: path)
-    let folder = url.deletingLastPathComponent()
-    try checkFolder(for: path)
-    let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: .min ... .max)).tmp")
-    guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8)) else {
-      throw WriteError(path: path, reason: "cannot create a file in \(folder.path)")
+  /// - Throws: ``WriteError`` when the folder does not exist or is not writable, when `path` is something
+  ///   that may not be written (a folder, a block device, one of `inputs`, …) or when writing fails.
+  public static func write(_ text: String, to path: String, inputs: InputFiles = InputFiles()) throws(WriteError) {
+    switch try destination(path, inputs: inputs) {
+    case .file(let target): try replace(target, with: text, reportedAs: path)
+    case .stream(let descriptor, let target): try stream(text, to: descriptor, path: target, reportedAs: path)
     }
-    guard rename(temporary.path, url.path) == 0 else {
+  }
+
+  /// Examines `path` and says how it would be written.
+  static func destination(_ path: String, inputs: InputFiles) throws(WriteError) -> Destination {
+    func refuse(_ reason: String) -> WriteError { WriteError(path: path, reason: reason) }
+    switch path {
+    case "": throw refuse("the path is empty")
+    case "-", "/dev/stdout": return .stream(descriptor: STDOUT_FILENO, path: path)
+    case "/dev/stderr": return .stream(descriptor: STDERR_FILENO, path: path)
+    default: break
+    }
+    if path.hasSuffix("/") {
+      throw refuse("the path ends in '/', so it names a folder; give a file name")
+    }
+    var target = path
+    if kind(of: path, following: false) == .symbolicLink {
+      guard let resolved = realPath(path) else {
+        throw refuse("it is a symbolic link to a file that does not exist")
+      }
+      target = resolved
+    }
+    if let input = inputs.input(matching: target) {
+      throw refuse("it is \(input), an input of this run; choose another file")
+    }
+    switch kind(of: target) {
+    case .missing:
+      try checkFolder(for: path)
+      return .file(path: target)
+    case .regular: return .file(path: target)
+    case .folder: throw refuse("it is a folder; give a file name")
+    case .fifo: return .stream(descriptor: nil, path: target)
+    case .characterDevice:
+      // A terminal (or /dev/null) is written into; any other device is left alone.
+      guard target == "/dev/null" || isTerminal(target) else {
+        throw refuse("it is a device; write to a regular file, a FIFO or a terminal")
+      }
+      return .stream(descriptor: nil, path: target)
+    case .blockDevice: throw refuse("it is a block device; write to a regular file, a FIFO or a terminal")
+    case .socket: throw refuse("it is a socket; write to a regular file, a FIFO or a terminal")
+    case .symbolicLink, .other: throw refuse("it is not a regular file")
+    }
+  }
+
+  private static func replace(_ target: String, with text: String, reportedAs path: String) throws(WriteError) {
+    let folder = parentFolder(of: target)
+    let name = URL(fileURLWithPath: target).lastPathComponent
+    let temporary = (folder == "." ? "" : folder + "/") + ".\(name).\(UInt32.random(in: .min ... .max)).tmp"
+    guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
+      let reason = errno == 0 ? "" : " (\(String(cString: strerror(errno))))"
+      throw WriteError(path: path, reason: "cannot create a file in \(folder)\(reason)")
+    }
+    guard rename(temporary, target) == 0 else {
       let reason = String(cString: strerror(errno))
-      try? FileManager.default.removeItem(at: temporary)
+      unlink(temporary)
       throw WriteError(path: path, reason: reason)
     }
   }
+
+  private static func stream(
+    _ text: String, to descriptor: Int32?, path: String, reportedAs shown: String
+  ) throws(WriteError) {
+    let fd = descriptor ?? open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
+    guard fd >= 0 else { throw WriteError(path: shown, reason: String(cString: strerror(errno))) }
+    defer { if descriptor == nil { close(fd) } }
+    let bytes = Array(text.utf8)
+    var written = 0
+    while written < bytes.count {
+      let n = bytes.withUnsafeBytes { writeBytes(fd, $0.baseAddress! + written, $0.count - written) }
+      if n < 0, errno == EINTR { continue }
+      guard n > 0 else { throw WriteError(path: shown, reason: String(cString: strerror(errno))) }
+      written += n
+    }
+  }
+}
+
+/// The files a run reads (its configs, data files and plugins), by device and inode: an output that would
+/// replace one of them is refused, however it is named.
+public struct InputFiles: Sendable {
+  private var files: [(identity: FileIdentity, what: String)] = []
+
+  /// No inputs.
+  public init() {}
+
+  /// Records `path` as an input, described as `what` (e.g. "the data file data/ratings.csv"). A path
+  /// that cannot be examined (it does not exist) is skipped: nothing can replace it.
+  public mutating func add(_ path: String, as what: String) {
+    guard let identity = fileIdentity(path) else { return }
+    files.append((identity, what))
+  }
+
+  /// Records the plugin files `registry`'s losses come from.
+  public mutating func addPlugins(of registry: LossRegistry) {
+    for origin in Set(registry.descriptors.map(\.origin)) where origin != "built-in" {
+      add(origin, as: "the plugin \(origin)")
+    }
+  }
+
+  /// The description of the input that `path` names (through any link), or `nil`.
+  func input(matching path: String) -> String? {
+    guard let identity = fileIdentity(path) else { return nil }
+    return files.first { $0.identity == identity }?.what
+  }
+}
+
+/// What is at a path.
+enum FileKind: Equatable {
+  case missing, regular, folder, symbolicLink, fifo, characterDevice, blockDevice, socket, other
+}
+
+/// What is at `path` (`following` symbolic links, or not).
+func kind(of path: String, following: Bool = true) -> FileKind {
+  var info = stat()
+  guard (following ? stat(path, &info) : lstat(path, &info)) == 0 else { return .missing }
+  switch info.st_mode & S_IFMT {
+  case S_IFREG: return .regular
+  case S_IFDIR: return .folder
+  case S_IFLNK: return .symbolicLink
+  case S_IFIFO: return .fifo
+  case S_IFCHR: return .characterDevice
+  case S_IFBLK: return .blockDevice
+  case S_IFSOCK: return .socket
+  default: return .other
+  }
+}
+
+/// The folder holding `path` (`.` for a bare name).
+func parentFolder(of path: String) -> String {
+  guard let slash = path.lastIndex(of: "/") else { return "." }
+  let folder = String(path[..<slash])
+  return folder.isEmpty ? "/" : folder
+}
+
+/// `path` with every symbolic link resolved, or `nil` when it (or what it points to) does not exist.
+private func realPath(_ path: String) -> String? {
+  guard let resolved = realpath(path, nil) else { return nil }
+  defer { free(resolved) }
+  return String(cString: resolved)
+}
+
+/// `write(2)` (outside ``AtomicFile``, whose `write` would shadow it).
+private func writeBytes(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+  write(fd, bytes, count)
+}
+
+/// Whether `path` is a terminal (opened without becoming the controlling terminal).
+private func isTerminal(_ path: String) -> Bool {
+  let fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+  guard fd >= 0 else { return false }
+  defer { close(fd) }
+  return isatty(fd) == 1
 }

@@ -37,6 +37,7 @@ struct CSVRenderer {
     var parts: [String] = []
     if cell.firstRowOnly { parts.append("pairwise loss: first row of negatives only") }
     if let reason = cell.skipReason { parts.append("n/a: \(reason)") }
+    if let reason = cell.nonFinite { parts.append("not finite: \(reason)") }
     parts += cell.warnings.map { "warning: \($0.message)" }
     return parts.joined(separator: "; ")
   }

@@ -37,6 +37,7 @@ struct JSONRenderer {
     }
     if cell.firstRowOnly { fields["note"] = .string("pairwise loss: first row of negatives only") }
     if let reason = cell.skipReason { fields["note"] = .string("n/a: \(reason)") }
+    if let reason = cell.nonFinite { fields["error"] = .string("not finite: \(reason)") }
     if !cell.warnings.isEmpty { fields["warnings"] = .array(cell.warnings.map { .string($0.message) }) }
     return fields.value
   }

@@ -7,6 +7,7 @@ struct TableRenderer {
 
   static let firstRowMark = "†"
   static let notApplicable = "n/a"
+  static let notFinite = "not finite"
 
   func render(_ report: ExperimentReport) -> String {
     let header = ["scenario"] + report.labels
@@ -32,6 +33,7 @@ struct TableRenderer {
 
   private func cellText(_ cell: ReportCell) -> String {
     guard let value = cell.value else { return Self.notApplicable }
+    if cell.nonFinite != nil { return Self.notFinite }
     return fixed(value, digits: precision) + (cell.firstRowOnly ? Self.firstRowMark : "")
   }
 
@@ -47,6 +49,11 @@ struct TableRenderer {
     var reasons: [String] = []
     for cell in cells { if let reason = cell.skipReason, !reasons.contains(reason) { reasons.append(reason) } }
     for reason in reasons { notes.append("\(prefix)\(Self.notApplicable): \(reason).") }
+    for cell in cells {
+      if let reason = cell.nonFinite {
+        notes.append("\(prefix)\(Self.notFinite): \(cell.loss) on '\(cell.scenario)': \(reason).")
+      }
+    }
     for cell in cells {
       for warning in cell.warnings {
         notes.append("\(prefix)warning: \(cell.loss) on '\(cell.scenario)': \(warning.message)")

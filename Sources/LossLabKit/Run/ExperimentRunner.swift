@@ -16,6 +16,9 @@ public struct ReportCell: Sendable {
   public var skipReason: String?
   /// Warnings the loss raised (for example WARP's negative weights).
   public var warnings: [LossWarning]
+  /// Why the cell's result cannot be trusted: its value, or a gradient, is not finite (`nan`, `inf`), e.g.
+  /// `"the value is inf"`. The run still shows the cell, marked, and ends with a non-zero exit.
+  public var nonFinite: String? = nil
 }
 
 /// The result of running one config: a table of cells, scenario by loss variant.
@@ -33,6 +36,37 @@ public struct ExperimentReport: Sendable {
   public var labels: [String] { config.losses.map(\.label) }
   /// The row labels, in order.
   public var scenarioNames: [String] { config.scenarios.map(\.name) }
+
+  /// One error per cell whose value or gradient is not finite, placed at its scenario:
+  /// `"bpr on scenario 'huge': the value is inf, so its cell is marked 'not finite'"`. Empty when every number is finite.
+  public var nonFiniteDiagnostics: [ConfigDiagnostic] {
+    zip(config.scenarios, cells).flatMap { scenario, row in
+      row.compactMap { cell in
+        cell.nonFinite.map { reason in
+          ConfigDiagnostic(
+            file: config.file, mark: scenario.mark, keyPath: scenario.keyPath,
+            message: "\(cell.loss) on scenario '\(cell.scenario)': \(reason), so its cell is marked "
+              + "'\(TableRenderer.notFinite)'")
+        }
+      }
+    }
+  }
+}
+
+/// Why `output` is not finite — `"the value is inf"`, `"the gradient is nan at negative_scores[1][3]"` —
+/// or `nil` when the value and every gradient entry are finite.
+func nonFiniteReason(_ output: LossOutput<Double>) -> String? {
+  if !output.value.isFinite { return "the value is \(nonFiniteText(output.value))" }
+  guard let gradients = output.gradients else { return nil }
+  if let j = gradients.positiveScores.firstIndex(where: { !$0.isFinite }) {
+    return "the gradient is \(nonFiniteText(gradients.positiveScores[j])) at positive_scores[\(j)]"
+  }
+  let negatives = gradients.negativeScores
+  if let k = negatives.storage.firstIndex(where: { !$0.isFinite }) {
+    return "the gradient is \(nonFiniteText(negatives.storage[k])) at negative_scores[\(k / negatives.columns)]"
+      + "[\(k % negatives.columns)]"
+  }
+  return nil
 }
 
 /// Runs experiments: every scenario × every loss variant → value and, optionally, gradients.
@@ -60,6 +94,9 @@ public struct ExperimentRunner: Sendable {
   /// one-negative sampler would draw) and its cell is marked; a loss with partial credit on a scenario
   /// without item ids does not apply and its cell says why.
   ///
+  /// A cell whose value or gradient is not finite keeps its numbers and says why in
+  /// ``ReportCell/nonFinite``; ``ExperimentReport/nonFiniteDiagnostics`` turns those into errors.
+  ///
   /// - Throws: ``ConfigErrors`` listing every cell that failed, placed at its scenario.
   public func run(_ config: ExperimentConfig) throws(ConfigErrors) -> ExperimentReport {
     var diagnostics: [ConfigDiagnostic] = []
@@ -81,6 +118,7 @@ public struct ExperimentRunner: Sendable {
           cell.value = output.value
           cell.warnings = output.warnings
           cell.gradients = output.gradients
+          cell.nonFinite = nonFiniteReason(output)
         } catch {
           diagnostics.append(
             ConfigDiagnostic(

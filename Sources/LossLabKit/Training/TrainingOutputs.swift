@@ -4,11 +4,28 @@ import Recommender
 /// Writes a split as `train.csv` and `test.csv` with the original ids and the source's column names, so that
 /// other tools can train on exactly the same data.
 public enum SplitWriter {
+  /// The files a split is written to, in `folder`.
+  public static func files(in folder: String) -> [String] {
+    ["train.csv", "test.csv"].map { joinPath(folder, $0) }
+  }
+
+  /// Checks, before the work starts, that `folder` can hold the split: it is a folder or can be made one,
+  /// and neither file would replace one of `inputs`.
+  ///
+  /// - Throws: ``AtomicFile/WriteError`` saying why not.
+  public static func check(_ folder: String, inputs: InputFiles = InputFiles()) throws(AtomicFile.WriteError) {
+    try checkFolderPath(folder)
+    for file in files(in: folder) where kind(of: file) != .missing { try AtomicFile.check(file, inputs: inputs) }
+  }
+
   /// Writes `folder/train.csv` and `folder/test.csv` (creating the folder), each atomically.
   ///
-  /// - Throws: ``AtomicFile/WriteError`` when the folder cannot be created or a file cannot be written.
-  public static func write(_ data: InteractionData, _ split: DataSplit, to folder: String) throws(AtomicFile.WriteError)
-  {
+  /// - Throws: ``AtomicFile/WriteError`` when the folder cannot be created, a file cannot be written, or a
+  ///   file would replace one of `inputs`.
+  public static func write(
+    _ data: InteractionData, _ split: DataSplit, to folder: String, inputs: InputFiles = InputFiles()
+  ) throws(AtomicFile.WriteError) {
+    try check(folder, inputs: inputs)
     try makeFolder(folder)
     let columns = data.columns
     let header = [columns.user, columns.item] + [columns.rating, columns.timestamp].compactMap { $0 }
@@ -23,33 +40,77 @@ public enum SplitWriter {
       }
       return lines.joined(separator: "\n") + "\n"
     }
-    try AtomicFile.write(csv(split.train), to: folder + "/train.csv")
-    try AtomicFile.write(csv(split.test), to: folder + "/test.csv")
+    let (train, test) = (files(in: folder)[0], files(in: folder)[1])
+    try AtomicFile.write(csv(split.train), to: train, inputs: inputs)
+    try AtomicFile.write(csv(split.test), to: test, inputs: inputs)
   }
 }
 
-/// Writes trained models as CSV: `folder/<label>/seed-<seed>/user_factors.csv` (`user_id,f0,…`) and
+/// Writes trained models as CSV: `folder/<name>/seed-<seed>/user_factors.csv` (`user_id,f0,…`) and
 /// `item_factors.csv` (`item_id,bias,f0,…`), with the original ids, so that anyone can recompute the scores
-/// `p_u · q_i + b_i` and the metrics.
+/// `p_u · q_i + b_i` and the metrics; and `folder/index.csv` (`label,folder,seed,user_factors,item_factors`)
+/// mapping each variant's label to its files.
+///
+/// A folder name is the label with every character other than a letter, a digit or one of `-_.+=` made
+/// `_`, a leading `.` made `_` (so no label names `.`, `..` or a hidden folder), cut to 100 bytes, and made
+/// unique — ignoring case, for file systems that do — with `-2`, `-3`, …
 public enum ModelWriter {
-  /// Writes every variant's models.
-  ///
-  /// - Throws: ``AtomicFile/WriteError`` when a folder or file cannot be written.
-  public static func write(_ report: TrainingReport, data: InteractionData, to folder: String) throws(AtomicFile
-    .WriteError)
-  {
-    var used: Set<String> = []
-    for result in report.results {
-      // Labels that sanitize to the same name get -2, -3, … so that no model overwrites another.
-      var name = fileName(result.variant.loss.label)
+  /// The name of the index file.
+  public static let indexName = "index.csv"
+
+  /// The index file of the models written to `folder`.
+  public static func indexPath(in folder: String) -> String { joinPath(folder, indexName) }
+
+  /// One written model.
+  public struct Entry: Sendable, Hashable {
+    /// The variant's label.
+    public var label: String
+    /// The seed.
+    public var seed: UInt64
+    /// The folder of the variant, relative to the models' folder.
+    public var folder: String
+    /// `folder/seed-<seed>`, relative to the models' folder.
+    public var seedFolder: String { "\(folder)/seed-\(seed)" }
+  }
+
+  /// The folder of each of `labels`, in order: sanitized and unique (see ``ModelWriter``).
+  public static func folderNames(_ labels: [String]) -> [String] {
+    var used: Set<String> = [indexName.lowercased()]
+    return labels.map { label in
+      let base = fileName(label)
+      var name = base
       var suffix = 2
-      while used.contains(name) {
-        name = fileName(result.variant.loss.label) + "-\(suffix)"
+      while used.contains(name.lowercased()) {
+        name = base + "-\(suffix)"
         suffix += 1
       }
-      used.insert(name)
+      used.insert(name.lowercased())
+      return name
+    }
+  }
+
+  /// Checks, before the training starts, that `folder` is a folder or can be made one.
+  ///
+  /// - Throws: ``AtomicFile/WriteError`` saying why not.
+  public static func check(_ folder: String) throws(AtomicFile.WriteError) {
+    try checkFolderPath(folder)
+  }
+
+  /// Writes every variant's models and the index, and returns what was written.
+  ///
+  /// - Throws: ``AtomicFile/WriteError`` when a folder or file cannot be written or would replace one of
+  ///   `inputs`.
+  @discardableResult
+  public static func write(
+    _ report: TrainingReport, data: InteractionData, to folder: String, inputs: InputFiles = InputFiles()
+  ) throws(AtomicFile.WriteError) -> [Entry] {
+    try checkFolderPath(folder)
+    let names = folderNames(report.results.map(\.variant.loss.label))
+    var entries: [Entry] = []
+    for (result, name) in zip(report.results, names) {
       for run in result.runs {
-        let directory = "\(folder)/\(name)/seed-\(run.seed)"
+        let entry = Entry(label: result.variant.loss.label, seed: run.seed, folder: name)
+        let directory = joinPath(folder, entry.seedFolder)
         try makeFolder(directory)
         let model = run.model
         let f = model.factors
@@ -64,23 +125,70 @@ public enum ModelWriter {
           let row = (0..<f).map { "\(model.itemFactors[i * f + $0])" }.joined(separator: ",")
           items.append(csvField(data.itemIDs[i]) + ",\(model.itemBias[i])," + row)
         }
-        try AtomicFile.write(users.joined(separator: "\n") + "\n", to: directory + "/user_factors.csv")
-        try AtomicFile.write(items.joined(separator: "\n") + "\n", to: directory + "/item_factors.csv")
+        try AtomicFile.write(users.joined(separator: "\n") + "\n", to: directory + "/user_factors.csv", inputs: inputs)
+        try AtomicFile.write(items.joined(separator: "\n") + "\n", to: directory + "/item_factors.csv", inputs: inputs)
+        entries.append(entry)
       }
     }
+    var index = ["label,folder,seed,user_factors,item_factors"]
+    for entry in entries {
+      index.append(
+        [
+          csvField(entry.label), csvField(entry.folder), "\(entry.seed)",
+          csvField(entry.seedFolder + "/user_factors.csv"),
+          csvField(entry.seedFolder + "/item_factors.csv"),
+        ].joined(separator: ","))
+    }
+    try makeFolder(folder)
+    try AtomicFile.write(index.joined(separator: "\n") + "\n", to: indexPath(in: folder), inputs: inputs)
+    return entries
   }
 
-  /// A label as a folder name: letters, digits, `-`, `_`, `.`, `+`, `=` kept; anything else becomes `_`.
+  /// A label as a folder name (before making it unique): letters, digits, `-`, `_`, `.`, `+`, `=` kept,
+  /// anything else `_`; a leading `.` becomes `_`; at most 100 bytes of UTF-8; never empty.
   static func fileName(_ label: String) -> String {
-    String(label.map { $0.isLetter || $0.isNumber || "-_.+=".contains($0) ? $0 : "_" })
+    var name = ""
+    for c in label {
+      let kept = c.isLetter || c.isNumber || "-_.+=".contains(c) ? c : "_"
+      guard name.utf8.count + kept.utf8.count <= 100 else { break }
+      name.append(kept)
+    }
+    if name.first == "." { name = "_" + name.dropFirst() }
+    return name.isEmpty ? "_" : name
+  }
+}
+
+/// `folder/name`, without doubling a trailing `/`.
+func joinPath(_ folder: String, _ name: String) -> String {
+  folder.hasSuffix("/") ? folder + name : folder + "/" + name
+}
+
+/// Checks that `folder` is a folder or can be created: no existing part of the path is something else.
+func checkFolderPath(_ folder: String) throws(AtomicFile.WriteError) {
+  guard !folder.isEmpty else { throw AtomicFile.WriteError(path: folder, reason: "the path is empty") }
+  var prefix = folder.hasPrefix("/") ? "/" : ""
+  for part in folder.split(separator: "/") {
+    prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
+    switch kind(of: prefix) {
+    case .folder: continue
+    case .missing: return
+    default:
+      let what = prefix == folder || prefix + "/" == folder ? "it" : prefix
+      throw AtomicFile.WriteError(path: folder, reason: "\(what) is a file, not a folder")
+    }
   }
 }
 
 /// Creates `folder` and its parents when missing.
 func makeFolder(_ folder: String) throws(AtomicFile.WriteError) {
-  do {
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-  } catch {
-    throw AtomicFile.WriteError(path: folder, reason: "cannot create the folder (\(error.localizedDescription))")
+  try checkFolderPath(folder)
+  var prefix = folder.hasPrefix("/") ? "/" : ""
+  for part in folder.split(separator: "/") {
+    prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
+    guard kind(of: prefix) == .missing else { continue }
+    guard mkdir(prefix, 0o777) == 0 || errno == EEXIST else {
+      let reason = String(cString: strerror(errno))
+      throw AtomicFile.WriteError(path: folder, reason: "cannot create the folder \(prefix) (\(reason))")
+    }
   }
 }

@@ -28,6 +28,9 @@ public struct TrainingResult: Sendable {
 public enum TrainingError: Error, Sendable, CustomStringConvertible {
   /// The loss or the scores became NaN or infinite.
   case diverged(epoch: Int, learningRate: Double, detail: String)
+  /// The loss gave a value or gradient that is not finite on finite scores: its term is undefined there
+  /// (`log` of a negative number, `0/0`), or the scores grew too large for it.
+  case nonFiniteLoss(epoch: Int, loss: String, detail: String, largestScore: Double, learningRate: Double)
   /// The loss rejected its input for another reason.
   case loss(LossError)
 
@@ -37,6 +40,11 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
     case .diverged(let epoch, let learningRate, let detail):
       return
         "training diverged in epoch \(epoch) (\(detail)); lower the learning rate (now \(learningRate)) or raise l2"
+    case .nonFiniteLoss(let epoch, let loss, let detail, let largestScore, let learningRate):
+      return
+        "in epoch \(epoch) the loss '\(loss)' gave \(detail) on finite scores (the largest |score| is "
+        + "\(Float(largestScore))); its term is undefined there (e.g. a log of a negative number or 0/0) or the scores "
+        + "grew too large: check the loss, lower the learning rate (now \(learningRate)) or raise l2"
     case .loss(let error):
       return "the loss rejected a training batch: \(error)"
     }

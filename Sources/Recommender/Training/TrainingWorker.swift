@@ -145,9 +145,13 @@ private final class Worker {
       }
       return .failure(.loss(error))
     }
-    guard output.value.isFinite, let gradients = output.gradients else {
+    guard let gradients = output.gradients else { return .failure(.loss(.custom("the loss gave no gradients"))) }
+    if let detail = nonFiniteDetail(value: output.value, gradients: gradients, columns: b) {
+      let largest = (positiveScores + negativeScores).lazy.map { Double(abs($0)) }.max() ?? 0
       return .failure(
-        .diverged(epoch: epoch, learningRate: context.options.learningRate, detail: "the loss is \(output.value)"))
+        .nonFiniteLoss(
+          epoch: epoch, loss: context.loss.name, detail: detail, largestScore: largest,
+          learningRate: context.options.learningRate))
     }
     gradients.positiveScores.withUnsafeBufferPointer { gPositive in
       gradients.negativeScores.storage.withUnsafeBufferPointer { gNegative in
@@ -208,4 +212,18 @@ private final class Worker {
       context.userState.step(p, row: u, gradient: gu)
     }
   }
+}
+
+/// What is not finite in a loss's output — `"the value nan"`, `"the gradient inf at negative_scores[0][5]"` —
+/// or `nil` when everything is.
+func nonFiniteDetail(value: Float, gradients: LossGradients<Float>, columns: Int) -> String? {
+  if !value.isFinite { return "the value \(value)" }
+  if let j = gradients.positiveScores.firstIndex(where: { !$0.isFinite }) {
+    return "the gradient \(gradients.positiveScores[j]) at positive_scores[\(j)]"
+  }
+  let storage = gradients.negativeScores.storage
+  if let k = storage.firstIndex(where: { !$0.isFinite }) {
+    return "the gradient \(storage[k]) at negative_scores[\(k / columns)][\(k % columns)]"
+  }
+  return nil
 }

@@ -9,7 +9,8 @@ extension LossLab {
       discussion: """
         Every scenario is evaluated with every loss variant. A pairwise loss on a scenario with several \
         negatives per positive uses the first row (marked †); partial credit on a scenario without item ids \
-        shows n/a. Nothing is written unless every config runs.
+        shows n/a. Nothing is written unless every config runs. A cell whose value or gradient is not finite \
+        is shown as "not finite" with its reason, and the command then exits with status 65.
         """)
 
     @Argument(help: "Config files (YAML).", completion: .file(extensions: ["yaml", "yml"]))
@@ -23,8 +24,14 @@ extension LossLab {
     var gradients = false
 
     func run() throws {
-      let loader = ConfigLoader(registry: try pluginOptions.registry())
+      let registry = try pluginOptions.registry()
+      let loader = ConfigLoader(registry: registry)
       let loaded = configs.map { loader.load(path: $0, as: .lossTable) }
+      var inputs = InputFiles()
+      for config in configs { inputs.add(config, as: "the config \(config)") }
+      inputs.addPlugins(of: registry)
+      for config in loaded.compactMap(\.lossTable) { inputs.addPlugins(of: config.registry) }
+      try outputOptions.check(inputs: inputs)
       var diagnostics = loaded.flatMap(\.diagnostics)
       let runner = ExperimentRunner(computeGradients: gradients)
       var reports: [ExperimentReport] = []
@@ -38,7 +45,11 @@ extension LossLab {
       let code = report(diagnostics, sources: sources(loaded))
       guard code == .success else { throw code }
       try outputOptions.emit(
-        ReportRenderer(format: outputOptions.format, precision: outputOptions.precision).render(reports))
+        ReportRenderer(format: outputOptions.format, precision: outputOptions.precision).render(reports),
+        inputs: inputs)
+      // The table is out, with its marked cells; the run still fails.
+      let nonFinite = reports.flatMap(\.nonFiniteDiagnostics)
+      guard nonFinite.isEmpty else { throw report(nonFinite, sources: sources(loaded)) }
     }
   }
 }

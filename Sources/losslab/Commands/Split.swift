@@ -16,9 +16,12 @@ extension LossLab {
 
     func run() throws {
       let config = try loadTrainingConfig(config)
+      let inputs = InputFiles(of: config)
+      try orFail { () throws(AtomicFile.WriteError) in try SplitWriter.check(output, inputs: inputs) }
       let (data, split) = try prepare(config, runner: TrainingRunner())
-      try orFail { () throws(AtomicFile.WriteError) in try SplitWriter.write(data, split, to: output) }
-      print("\(output)/train.csv: \(split.train.count) interactions; \(output)/test.csv: \(split.test.count)")
+      try orFail { () throws(AtomicFile.WriteError) in try SplitWriter.write(data, split, to: output, inputs: inputs) }
+      let (train, test) = (SplitWriter.files(in: output)[0], SplitWriter.files(in: output)[1])
+      print("\(train): \(split.train.count) interactions; \(test): \(split.test.count)")
     }
   }
 }

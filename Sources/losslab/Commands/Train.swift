@@ -31,16 +31,28 @@ extension LossLab {
     @Option(help: "Write every model's factors and biases (CSV) to this folder.")
     var saveModel: String?
 
+    func validate() throws {
+      if let plot, plot == outputOptions.output {
+        throw ValidationError("--plot and --output name the same file, \(plot); give two files")
+      }
+    }
+
     func run() throws {
       let config = try loadTrainingConfig(config, registry: try pluginOptions.registry())
+      let inputs = InputFiles(of: config)
       // Unwritable destinations fail now, not after the training.
-      for path in [outputOptions.output, plot].compactMap({ $0 }) {
-        try orFail { () throws(AtomicFile.WriteError) in try AtomicFile.checkFolder(for: path) }
+      try outputOptions.check(inputs: inputs)
+      try orFail { () throws(AtomicFile.WriteError) in
+        if let plot { try AtomicFile.check(plot, inputs: inputs) }
+        if let saveSplit { try SplitWriter.check(saveSplit, inputs: inputs) }
+        if let saveModel { try ModelWriter.check(saveModel) }
       }
       let runner = TrainingRunner(evalEveryOverride: plot != nil ? 1 : nil)
       let prepared = try prepare(config, runner: runner)
       if let saveSplit {
-        try orFail { () throws(AtomicFile.WriteError) in try SplitWriter.write(prepared.0, prepared.1, to: saveSplit) }
+        try orFail { () throws(AtomicFile.WriteError) in
+          try SplitWriter.write(prepared.0, prepared.1, to: saveSplit, inputs: inputs)
+        }
       }
       let progress = ProgressReporter()
       let report: TrainingReport
@@ -55,11 +67,27 @@ extension LossLab {
       progress.finish()
       let text = TrainingReportRenderer(format: outputOptions.format, precision: outputOptions.precision).render(report)
       try orFail { () throws(AtomicFile.WriteError) in
-        if let plot { try AtomicFile.write(TrainingPlot.svg(report), to: plot) }
-        if let saveModel { try ModelWriter.write(report, data: prepared.0, to: saveModel) }
+        if let plot { try AtomicFile.write(TrainingPlot.svg(report), to: plot, inputs: inputs) }
+        if let saveModel {
+          let entries = try ModelWriter.write(report, data: prepared.0, to: saveModel, inputs: inputs)
+          printError(
+            "wrote \(entries.count) \(entries.count == 1 ? "model" : "models") to \(saveModel) "
+              + "(the folder of each label: \(ModelWriter.indexPath(in: saveModel)))")
+        }
       }
-      try outputOptions.emit(text)
+      try outputOptions.emit(text, inputs: inputs)
     }
+  }
+}
+
+extension InputFiles {
+  /// A training config's inputs: the config, its data files and its plugins.
+  init(of config: TrainingConfig) {
+    self.init()
+    add(config.file, as: "the config \(config.file)")
+    add(config.interactions.path, as: "the data file \(config.interactions.path)")
+    if let items = config.items { add(items.path, as: "the items file \(items.path)") }
+    addPlugins(of: config.registry)
   }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LossLabKit
 
 extension ReportFormat: ExpressibleByArgument {}
@@ -20,12 +21,22 @@ struct OutputOptions: ParsableArguments {
     }
   }
 
-  /// Prints the report, or writes it atomically to `--output` (exit 73 when that fails).
-  func emit(_ text: String) throws {
+  /// Fails now (exit 73) when `--output` could not be written — a missing folder, a folder, a device, one
+  /// of `inputs` — rather than after the work.
+  func check(inputs: InputFiles) throws {
+    guard let output else { return }
+    try orFail { () throws(AtomicFile.WriteError) in try AtomicFile.check(output, inputs: inputs) }
+  }
+
+  /// Prints the report, or writes it to `--output` (atomically for a regular file; exit 73 when that fails
+  /// or when it would replace one of `inputs`).
+  func emit(_ text: String, inputs: InputFiles) throws {
     guard let output else {
       print(text, terminator: "")
+      // Out (fflush(NULL) flushes every stream) before any message that follows on standard error.
+      fflush(nil)
       return
     }
-    try orFail { () throws(AtomicFile.WriteError) in try AtomicFile.write(text, to: output) }
+    try orFail { () throws(AtomicFile.WriteError) in try AtomicFile.write(text, to: output, inputs: inputs) }
   }
 }

@@ -76,7 +76,8 @@ struct SafeOutputTests {
     #expect(mkfifo(fifo, 0o600) == 0)
     let reader = Thread {
       let data = FileHandle(forReadingAtPath: fifo)?.readDataToEndOfFile()
-      try? (data.map { String(decoding: $0, as: UTF8.self) } ?? "unreadable").write(toFile: folder + "/received.txt", atomically: true, encoding: .utf8)
+      let text = data.map { String(decoding: $0, as: UTF8.self) } ?? "unreadable"
+      try? text.write(toFile: folder + "/received.txt", atomically: true, encoding: .utf8)
     }
     reader.start()
     #expect(writeMessage(fifo) == "no error")

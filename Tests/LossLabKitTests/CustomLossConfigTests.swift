@@ -79,4 +79,22 @@ struct CustomLossConfigTests {
         == "test.yaml:9:17: error: custom_losses[1].expression: the expression does not use d, so no score gets a gradient"
     )
   }
+
+  @Test("an expression over the length or nesting limit is rejected at the column where it crosses it")
+  func expressionLimits() {
+    let long = String(repeating: "d+", count: 600) + "d"
+    let tooLong = Self.yaml.replacingOccurrences(of: "\"max(0, m - d)^2\"", with: "\"\(long)\"")
+    // The opening quote is at column 17, so the expression's column 1001 is the file's 1018.
+    #expect(
+      errors(tooLong).first
+        == "test.yaml:6:1018: error: custom_losses[0].expression: in the expression, column 1001: the expression is "
+        + "1201 characters long; at most 1000 are allowed")
+    let deep = String(repeating: "(", count: 40) + "d" + String(repeating: ")", count: 40)
+    let tooDeep = Self.yaml.replacingOccurrences(of: "expression: max(0, m - d)", with: "expression: \(deep)")
+    #expect(
+      errors(tooDeep).first
+        == "test.yaml:9:49: error: custom_losses[1].expression: in the expression, column 33: nesting deeper than 32 "
+        + "levels (parentheses, functions, '-' or '^'); simplify the expression")
+    #expect(check(tooLong).config == nil && check(tooDeep).config == nil)
+  }
 }

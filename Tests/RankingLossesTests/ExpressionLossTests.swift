@@ -85,6 +85,45 @@ struct ExpressionLossTests {
   }
 }
 
+extension ExpressionLossTests {
+  @Test("the fused kernels' batched terms are evaluate's, pair by pair, to the bit")
+  func batchedTerms() throws {
+    let loss = try ExpressionLoss(
+      name: "mixed", expression: "max(0, m - d)^2 + sigmoid(d)^d - log1p(abs(d)) / min(m, 2)", reduction: .mean)
+    let d: [Double] = [-3, -1, -0.0, 0, 0.25, 1, 2.5, 40, .infinity, .nan, 1e300]
+    let m: [Double] = [1, 0.5, 0, 1, 0.75, 1, -1, 2, 1, 1, 3]
+    var values = [Double](repeating: 7, count: d.count)
+    var derivatives = [Double](repeating: 7, count: d.count)
+    func same(_ a: Double, _ b: Double) -> Bool { a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN) }
+    for margins in [m, nil] {
+      d.withUnsafeBufferPointer { d in
+        guard let margins else {
+          return loss.terms(
+            differences: d.baseAddress!, idealDifferences: nil, count: d.count, values: &values,
+            derivatives: &derivatives)
+        }
+        margins.withUnsafeBufferPointer { m in
+          loss.terms(
+            differences: d.baseAddress!, idealDifferences: m.baseAddress, count: d.count, values: &values,
+            derivatives: &derivatives)
+        }
+      }
+      for i in d.indices {
+        let term = loss.expression.evaluate(difference: d[i], idealDifference: margins?[i] ?? 1)
+        #expect(same(values[i], term.value) && same(derivatives[i], term.derivative), "pair \(i)")
+      }
+    }
+  }
+
+  @Test("expressions are equal when their text is")
+  func equality() throws {
+    let a = try LossExpression("max(0, m - d)")
+    #expect(a == (try LossExpression("max(0, m - d)")))
+    #expect(a != (try LossExpression("max(0,m-d)")))
+    #expect(Set([a, try LossExpression("max(0, m - d)"), try LossExpression("d")]).count == 2)
+  }
+}
+
 extension GoldenCase {
   /// `loss` with the case's partial credit, or `loss` itself without metadata.
   func partialCredit(_ loss: AnyLoss) throws -> any LossProtocol {

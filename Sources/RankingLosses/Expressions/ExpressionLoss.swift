@@ -26,4 +26,15 @@ public struct ExpressionLoss: PairwiseLoss {
   public func term<Scalar: LossScalar>(difference: Scalar, idealDifference: Scalar) -> PairTerm<Scalar> {
     expression.evaluate(difference: difference, idealDifference: idealDifference)
   }
+
+  /// ``term(difference:idealDifference:)`` for `count` pairs, the expression's program run pair by pair on
+  /// one value stack (the same numbers, without setting the stack up per pair).
+  public func terms<Scalar: LossScalar>(
+    differences: UnsafePointer<Scalar>, idealDifferences: UnsafePointer<Scalar>?, count: Int,
+    values: UnsafeMutablePointer<Scalar>, derivatives: UnsafeMutablePointer<Scalar>
+  ) {
+    expression.evaluate(
+      differences: differences, idealDifferences: idealDifferences, count: count, values: values,
+      derivatives: derivatives)
+  }
 }

@@ -18,7 +18,6 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-    .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
   ],
   targets: [
     // The math: losses, gradients, partial credit and the registry. No YAML, no C, no I/O.
@@ -36,10 +35,7 @@ let package = Package(
     // libyaml's events as Swift nodes with 1-based marks; one Swift error type. No C type in its API.
     .target(name: "YAMLNodes", dependencies: ["CYAML"]),
     // Recommenders trained with the losses: interaction data, splits, matrix factorization, metrics.
-    .target(
-      name: "Recommender",
-      dependencies: ["RankingLosses", .product(name: "SwiftCSV", package: "SwiftCSV")]
-    ),
+    .target(name: "Recommender", dependencies: ["RankingLosses"]),
     // Configs, the evaluation runner and the report formats: everything `losslab` does, as a library.
     .target(name: "LossLabKit", dependencies: ["RankingLosses", "YAMLNodes", "Recommender", "CLossLabPlugin"]),
     // The C ABI of loss plugins (a header: include/losslab_plugin.h).

@@ -117,6 +117,111 @@ struct DataLoadingTests {
     #expect(lines.last == "… and 5 more problems")
   }
 
+  @Test("a column that is read must appear once in the header; others may repeat")
+  func duplicateColumns() throws {
+    #expect(
+      try errors("userId,movieId,rating,timestamp,rating\n1,2,3,4,5\n")
+        == "r.csv:1: error: column 'rating' appears twice in the header (columns 3 and 5)")
+    #expect(
+      try errors("\nuserId,userId,movieId,rating,timestamp, userId\n")
+        == "r.csv:2: error: column 'userId' appears 3 times in the header (columns 1, 2 and 6)")
+    let folder = try temporaryFolder()
+    let path = try write("userId,movieId,rating,timestamp,x,x\n1,2,3,4,5,6\n", "r.csv", in: folder)
+    #expect(try DataLoader.load(InteractionSource(path: path, columns: columns)).interactions.count == 1)
+  }
+
+  @Test("ratings are plain decimal numbers; timestamps decimal whole numbers of 64 bits")
+  func numbers() throws {
+    let rows = ["+4", ".5", "5.", "1e0", "-2E-1", "03.50", "0x10", "nan", "inf", "-Infinity", "0x1p3", "1e400", "1_0"]
+    let csv = "userId,movieId,rating,timestamp\n" + rows.enumerated().map { "1,\($0),\($1),5\n" }.joined()
+    #expect(
+      try errors(csv) == """
+        r.csv:8: error: rating '0x10' is not a decimal number (such as 4, 3.5, -1 or 2e-3)
+        r.csv:9: error: rating 'nan' is not a decimal number (such as 4, 3.5, -1 or 2e-3)
+        r.csv:10: error: rating 'inf' is not a decimal number (such as 4, 3.5, -1 or 2e-3)
+        r.csv:11: error: rating '-Infinity' is not a decimal number (such as 4, 3.5, -1 or 2e-3)
+        r.csv:12: error: rating '0x1p3' is not a decimal number (such as 4, 3.5, -1 or 2e-3)
+        r.csv:13: error: rating '1e400' is out of range (beyond ±1.8e308)
+        r.csv:14: error: rating '1_0' is not a number
+        """)
+    let folder = try temporaryFolder()
+    let good = try write(
+      "userId,movieId,rating,timestamp\n" + rows.prefix(6).enumerated().map { "1,\($0),\($1),+\($0)\n" }.joined(),
+      "r.csv", in: folder)
+    let data = try DataLoader.load(InteractionSource(path: good, columns: columns))
+    #expect(data.interactions.map(\.rating) == [4, 0.5, 5, 1, -0.2, 3.5])
+    #expect(data.interactions.map(\.timestamp) == [0, 1, 2, 3, 4, 5])
+    #expect(
+      try errors("userId,movieId,rating,timestamp\n1,2,3,0x10\n1,3,3,99999999999999999999\n1,4,3,-1.0\n") == """
+        r.csv:2: error: timestamp '0x10' is not a whole number
+        r.csv:3: error: timestamp '99999999999999999999' is out of range (timestamps are 64-bit whole numbers)
+        r.csv:4: error: timestamp '-1.0' is not a whole number
+        """)
+  }
+
+  @Test("lines are where records start, after quoted fields with line breaks too; CSV errors join the others")
+  func lines() throws {
+    let csv = "userId,movieId,rating,timestamp\n\"a\nb\",1,4,1\r\n\r\n2,\"x\r\ny\nz\",3,2\n3,1,4\n4,\"q\"x,3,1\n5,1,3,1"
+    #expect(
+      try errors(csv) == """
+        r.csv:8: error: the row has 3 fields but the header has 4
+        r.csv:9:6: error: text after the closing quote of a quoted field (a quote inside a quoted field is written "")
+        """)
+    let valid = try write(
+      csv.replacingOccurrences(of: "3,1,4\n4,\"q\"x,3,1\n", with: ""), "valid.csv", in: try temporaryFolder())
+    let data = try DataLoader.load(InteractionSource(path: valid, columns: columns))
+    #expect(data.userIDs == ["a\nb", "2", "5"])
+    #expect(data.interactions.map(\.line) == [2, 5, 8])
+  }
+
+  @Test("a header after empty lines, a blank header, a header that is not valid CSV")
+  func headers() throws {
+    #expect(
+      try errors("\n\r\nuser,movieId\n")
+        == "r.csv:3: error: no column 'userId' for the user ids (did you mean 'user'?); the columns are: user, movieId")
+    #expect(try errors("\n\n") == "r.csv:1: error: the file is empty; expected a header line")
+    #expect(try errors("\n  \n1,2\n") == "r.csv:2: error: the header line is blank; expected column names")
+    #expect(
+      try errors("user\"Id,movieId\n1,2\n")
+        == "r.csv:1:5: error: a quote inside an unquoted field (quote the whole field, and write each quote in it as "
+        + "\"\")")
+  }
+
+  @Test("random byte mutations of a valid file give data or DataErrors, never a crash")
+  func mutations() throws {
+    let valid = Array(
+      "userId,movieId,rating,timestamp\r\n1,\"10\",4.0,5\n1,\"x, \"\"y\"\"\",2.5,6\n2,10,5,7\n\n2,é,1e0,8\n".utf8)
+    let alphabet = Array("\",\r\n.e0x-".utf8) + [0xFF, 0xC3, 0x00]
+    let path = try temporaryFolder().appendingPathComponent("m.csv").path
+    let source = InteractionSource(path: path, columns: columns, minRating: 2)
+    var random = SplitMix64(seed: 10)
+    var (loaded, failed) = (0, 0)
+    for _ in 0..<250 {
+      var bytes = valid
+      for _ in 0..<Int.random(in: 1...2, using: &random) {
+        let at = Int.random(in: 0..<bytes.count, using: &random)
+        let byte =
+          Bool.random(using: &random)
+          ? alphabet.randomElement(using: &random)! : UInt8.random(in: 0...255, using: &random)
+        switch Int.random(in: 0..<3, using: &random) {
+        case 0: bytes[at] = byte
+        case 1: bytes.insert(byte, at: at)
+        default: if bytes.count > 1 { bytes.remove(at: at) }
+        }
+      }
+      #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+      do {
+        let data = try DataLoader.load(source)
+        #expect(!data.interactions.isEmpty)
+        loaded += 1
+      } catch {
+        #expect(!error.errors.isEmpty && error.errors.allSatisfy { $0.file == path })
+        failed += 1
+      }
+    }
+    #expect(loaded > 20 && failed > 20)
+  }
+
   @Test("the bundled MovieLens data loads")
   func movieLens() throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -1,81 +1,79 @@
 import Foundation
 import RankingLosses
-import SwiftCSV
 
-/// A CSV file read with SwiftCSV: its header and its rows, each with its 1-based line number.
-///
-/// Line numbers assume one record per line (no line breaks inside quoted fields), which holds for the
-/// interaction and item files LossLab reads; rows are numbered from 2 (line 1 is the header).
+/// A CSV file with a header: the header's column names, then its rows, read one at a time with
+/// ``CSVReader`` (so a table is read once, by ``forEachWellFormedRow(_:_:)``).
 struct CSVTable {
   let file: String
+  /// The column names, with spaces around them removed.
   let header: [String]
-  let rows: [(line: Int, fields: [String])]
+  /// The line of the header (1 unless empty lines come before it).
+  let headerLine: Int
+  private let reader: CSVReader
 
-  /// Reads and parses `path`.
+  /// Opens `path` and reads its header (the first record that is not an empty line).
   ///
-  /// - Throws: ``DataError`` when the file is missing, not UTF-8, empty or not parseable.
+  /// - Throws: ``DataError`` when the file cannot be read, has no header, or its header is not valid CSV.
   init(path: String, delimiter: Character = ",") throws(DataError) {
     file = path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-      throw DataError(
-        file: path, message: isDirectory.boolValue ? "is a directory, not a CSV file" : "no such file",
-        kind: .unreadableInput)
-    }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw DataError(file: path, message: "cannot be read (check its permissions)", kind: .unreadableInput)
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw DataError(file: path, message: "is not UTF-8 text")
-    }
-    var rows: [(line: Int, fields: [String])] = []
-    let header: [String]
-    do {
-      let csv = try CSV<Enumerated>(
-        string: text, delimiter: .character(delimiter), loadColumns: false, rowLimit: 0)
-      header = csv.header.map { $0.trimmingCharacters(in: .whitespaces) }
-      var line = 1
-      try csv.enumerateAsArray(startAt: 1, rowLimit: nil) { (fields: [String]) in
-        line += 1
-        rows.append((line, fields))
-      }
-    } catch {
-      throw DataError(file: path, message: "is not valid CSV: \(error)")
-    }
-    guard !header.isEmpty, header != [""] else {
+    reader = try CSVReader(path: path, delimiter: delimiter)
+    guard let first = try reader.next() else {
       throw DataError(file: path, line: 1, message: "the file is empty; expected a header line")
     }
-    self.header = header
-    self.rows = rows
+    header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+    headerLine = first.line
+    guard header != [""] else {
+      throw DataError(file: path, line: first.line, message: "the header line is blank; expected column names")
+    }
   }
 
   /// The index of column `name`.
   ///
-  /// - Throws: ``DataError`` at line 1 naming the columns there are, and the closest one.
+  /// - Throws: ``DataError`` at the header's line naming the columns there are, and the closest one; or
+  ///   when the header has the name more than once (which one would be meant?).
   func column(_ name: String, role: String) throws(DataError) -> Int {
-    if let index = header.firstIndex(of: name) { return index }
-    let hint = closestName(to: name, among: header).map { " (did you mean '\($0)'?)" } ?? ""
-    throw DataError(
-      file: file, line: 1,
-      message: "no column '\(name)' for the \(role)\(hint); the columns are: \(header.joined(separator: ", "))")
+    let indices = header.indices.filter { header[$0] == name }
+    guard let index = indices.first else {
+      let hint = closestName(to: name, among: header).map { " (did you mean '\($0)'?)" } ?? ""
+      throw DataError(
+        file: file, line: headerLine,
+        message: "no column '\(name)' for the \(role)\(hint); the columns are: \(header.joined(separator: ", "))")
+    }
+    guard indices.count == 1 else {
+      let times = indices.count == 2 ? "twice" : "\(indices.count) times"
+      let positions = indices.map { String($0 + 1) }
+      let list = positions.dropLast().joined(separator: ", ") + " and " + positions.last!
+      throw DataError(
+        file: file, line: headerLine, message: "column '\(name)' appears \(times) in the header (columns \(list))")
+    }
+    return index
   }
-}
 
-extension CSVTable {
-  /// Calls `body` for each row with as many fields as the header, in file order, blank lines skipped;
-  /// every other row is reported to `problems` with its line (so that the problems stay in file order).
+  /// Reads the rows and calls `body` for each with as many fields as the header, in file order, blank lines
+  /// skipped; every other row, and every record the reader rejects, is reported to `problems` with its line
+  /// (so that the problems stay in file order).
   func forEachWellFormedRow(
-    file: String, _ problems: inout DataProblems, _ body: (_ line: Int, _ fields: [String], inout DataProblems) -> Void
+    _ problems: inout DataProblems, _ body: (_ line: Int, _ fields: [String], inout DataProblems) -> Void
   ) {
-    for (line, fields) in rows {
-      if fields.count == 1, fields[0].isEmpty { continue }  // a blank line
+    while true {
+      let record: CSVRecord?
+      do {
+        record = try reader.next()
+      } catch {
+        problems.report(error)
+        continue
+      }
+      guard let record else { return }
+      let fields = record.fields
+      if fields.count == 1, fields[0].isEmpty { continue }  // a line holding only `""`
       guard fields.count == header.count else {
         problems.report(
           DataError(
-            file: file, line: line, message: "the row has \(fields.count) fields but the header has \(header.count)"))
+            file: file, line: record.line,
+            message: "the row has \(fields.count) fields but the header has \(header.count)"))
         continue
       }
-      body(line, fields, &problems)
+      body(record.line, fields, &problems)
     }
   }
 }

@@ -1,4 +1,4 @@
-/// A problem with a data file: where (file and line, when it has one) and what.
+/// A problem with a data file: where (file, and line and column when it has them) and what.
 public struct DataError: Error, Sendable, Hashable, CustomStringConvertible {
   /// Whether the file could not be read at all or its content is wrong.
   public enum Kind: Sendable, Hashable {
@@ -12,22 +12,31 @@ public struct DataError: Error, Sendable, Hashable, CustomStringConvertible {
   public var file: String
   /// The 1-based line, when the problem has one.
   public var line: Int?
+  /// The 1-based column in ``line`` (counting characters, that is Unicode scalars), when it helps.
+  public var column: Int?
   /// What is wrong.
   public var message: String
   /// Unreadable file or bad content.
   public var kind: Kind
 
   /// Creates an error.
-  public init(file: String, line: Int? = nil, message: String, kind: Kind = .badData) {
+  public init(file: String, line: Int? = nil, column: Int? = nil, message: String, kind: Kind = .badData) {
     self.file = file
     self.line = line
+    self.column = column
     self.message = message
     self.kind = kind
   }
 
-  /// `FILE:LINE: error: MESSAGE`, or `FILE: error: MESSAGE` without a line.
+  /// `FILE:LINE:COLUMN: error: MESSAGE`, without the column or the line when there is none, and
+  /// `error: MESSAGE` when there is no file name either (an empty path).
   public var description: String {
-    "\(file)\(line.map { ":\($0)" } ?? ""): error: \(message)"
+    var place = file
+    if let line {
+      place += ":\(line)"
+      if let column { place += ":\(column)" }
+    }
+    return place.isEmpty ? "error: \(message)" : "\(place): error: \(message)"
   }
 }
 

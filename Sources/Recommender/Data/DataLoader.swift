@@ -77,7 +77,8 @@ public enum DataLoader {
   /// Reads the interactions and, when given, the item metadata.
   ///
   /// - Throws: ``DataErrors`` for missing files, missing columns, malformed rows (wrong number of fields,
-  ///   empty ids, non-numeric ratings or timestamps), or no interactions left after filtering.
+  ///   empty ids, ratings that are not decimal numbers, timestamps that are not decimal whole numbers, fields
+  ///   that are not valid CSV or UTF-8), or no interactions left after filtering.
   public static func load(_ source: InteractionSource, items: ItemSource? = nil) throws(DataErrors) -> InteractionData {
     let table: CSVTable
     do {
@@ -109,10 +110,9 @@ public enum DataLoader {
     var itemIDs: [String] = []
     var seen: Set<Int64> = []
     var interactions: [Interaction] = []
-    interactions.reserveCapacity(table.rows.count)
     var duplicates = 0
     var filtered = 0
-    table.forEachWellFormedRow(file: source.path, &problems) { line, fields, problems in
+    table.forEachWellFormedRow(&problems) { line, fields, problems in
       let userID = fields[userColumn]
       let itemID = fields[itemColumn]
       guard !userID.isEmpty, !itemID.isEmpty else {
@@ -122,25 +122,24 @@ public enum DataLoader {
       }
       var rating: Double? = nil
       if let ratingColumn {
-        guard let value = Double(fields[ratingColumn]), value.isFinite else {
+        switch parseRating(fields[ratingColumn]) {
+        case .value(let value): rating = value
+        case .problem(let why):
           problems.report(
-            DataError(
-              file: source.path, line: line,
-              message: "\(columns.rating!) '\(fields[ratingColumn])' is not a number"))
+            DataError(file: source.path, line: line, message: "\(columns.rating!) '\(fields[ratingColumn])' \(why)"))
           return
         }
-        rating = value
       }
       var timestamp: Int64? = nil
       if let timestampColumn {
-        guard let value = Int64(fields[timestampColumn]) else {
+        switch parseTimestamp(fields[timestampColumn]) {
+        case .value(let value): timestamp = value
+        case .problem(let why):
           problems.report(
             DataError(
-              file: source.path, line: line,
-              message: "\(columns.timestamp!) '\(fields[timestampColumn])' is not a whole number"))
+              file: source.path, line: line, message: "\(columns.timestamp!) '\(fields[timestampColumn])' \(why)"))
           return
         }
-        timestamp = value
       }
       if let minRating = source.minRating, let rating, rating < minRating {
         filtered += 1
@@ -206,7 +205,7 @@ public enum DataLoader {
     var codes = source.fields.map { _ in [Int?](repeating: nil, count: itemIDs.count) }
     var categories = source.fields.map { _ in [String: Int]() }
     var problems = DataProblems()
-    table.forEachWellFormedRow(file: source.path, &problems) { _, fields, _ in
+    table.forEachWellFormedRow(&problems) { _, fields, _ in
       guard let item = itemIndex[fields[idColumn]] else { return }  // an item nobody interacted with
       for (f, field) in source.fields.enumerated() {
         let category = categoryName(fields[fieldColumns[f]], field)

@@ -293,6 +293,19 @@ struct ConfigLimitTests {
     #expect(!twenty.description.contains("more error"))
   }
 
+  @Test("losslab validate prints 20 diagnostics and the count of the rest, and fails")
+  func errorCapCommandLine() throws {
+    let folder = try temporaryFolder()
+    try Self.manyUnknownKeys(1000).write(
+      to: folder.appendingPathComponent("many.yaml"), atomically: true, encoding: .utf8)
+    let result = try losslab(["validate", "many.yaml"], in: folder)
+    #expect(result.status == 65)
+    let lines = result.stderr.split(separator: "\n")
+    #expect(lines.count == 61)
+    #expect(lines.first?.hasPrefix("many.yaml:7:5: error: scenarios[0].key0: unknown key 'key0'") == true)
+    #expect(lines.last == "… and 980 more errors in many.yaml")
+  }
+
   @Test("the count is per file, and counts warnings apart")
   func errorCapPerFile() {
     func diagnostic(_ file: String, _ line: Int, _ severity: ConfigDiagnostic.Severity) -> ConfigDiagnostic {

@@ -69,6 +69,7 @@ let package = Package(
       name: "LossLabKitTests",
       dependencies: [
         "LossLabKit", "RankingLosses", "Recommender", "LossConformance", "YAMLNodes", "LossLabTestSupport",
+        "CLossLabPlugin",
       ]
     ),
     .testTarget(name: "RecommenderTests", dependencies: ["Recommender", "RankingLosses", "LossLabTestSupport"]),

@@ -44,9 +44,10 @@ func internalFailure(_ error: any Error) -> ExitCode {
 }
 
 /// Prints diagnostics (errors and warnings) to standard error, each with its source line, and returns the
-/// exit code: success when none is an error.
+/// exit code: success when none is an error. At most ``ConfigErrors/limit`` of each file are printed, then
+/// how many more there are (``ConfigErrors/render(_:sources:limit:)``); the exit code counts them all.
 func report(_ diagnostics: [ConfigDiagnostic], sources: [String: [UInt8]]) -> ExitCode {
-  for diagnostic in diagnostics { printError(diagnostic.rendered(source: sources[diagnostic.file])) }
+  if !diagnostics.isEmpty { printError(ConfigErrors.render(diagnostics, sources: sources)) }
   let errors = diagnostics.filter { $0.severity == .error }
   return errors.map(\.category).max().map(ExitCode.init) ?? .success
 }

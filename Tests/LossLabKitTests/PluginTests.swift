@@ -102,6 +102,21 @@ struct PluginTests {
     #expect(loadError(clash) == "plugin \(clash): a loss named 'hinge' is registered already")
   }
 
+  @Test("a bare plugin name is a file in the config's folder or the current one, never a system library")
+  func bareNamesAreFiles() throws {
+    // libm.so.6 is on the loader's search path; in an empty folder it is no file.
+    let folder = try temporaryFolder()
+    let config = folder.appendingPathComponent("c.yaml").path
+    try ("plugins: [libm.so.6]\n" + LossLabKitTests.config()).write(toFile: config, atomically: true, encoding: .utf8)
+    #expect(
+      ConfigLoader().load(path: config).diagnostics.map(\.description) == [
+        "\(config):1:11: error: plugins[0]: plugin \(folder.path)/libm.so.6: no such file"
+      ])
+    let result = try losslab(["validate", "--plugin", "libm.so.6", "c.yaml"], in: folder)
+    #expect(result.status == 66)
+    #expect(result.stderr == "losslab: error: plugin libm.so.6: no such file\n")
+  }
+
   @Test("a plugin that reports an error or returns non-finite values is stopped with its name")
   func runErrors() throws {
     let failing = try compilePlugin(

@@ -17,6 +17,17 @@
  * at most `message_capacity` bytes into `message`; the host reports it with the loss's name and file.
  * The host also rejects a non-finite value or gradient.
  *
+ * The host checks the whole table when it loads the plugin, before it registers anything, and refuses
+ * the plugin with a message naming the field (`plugin ./bad.so: losses[1].parameter_count is -1; it must
+ * be between 0 and 64`) when: the table is NULL or has another `abi_version`; `loss_count` is above 1024,
+ * or positive with `losses` NULL; a loss's `name` is NULL, longer than 64 bytes, not lower-case snake
+ * case or used twice; its `summary` is longer than 256 bytes, not UTF-8 or has a control character
+ * (a NULL summary is allowed); its `kind` is neither LOSSLAB_PAIRWISE nor LOSSLAB_ADAPTIVE; its
+ * `parameter_count` is outside 0...64, or positive with `parameters` NULL; its `evaluate` is NULL; a
+ * parameter's `name` is NULL, longer than 64 bytes, not an identifier or used twice in its loss; its
+ * `doc` breaks the rules of a summary; a value is NaN, the default is infinite, or
+ * minimum <= default_value <= maximum does not hold. Strings are read up to their bound only.
+ *
  * Plugins may be written in C, Rust or Swift (`@_cdecl("losslab_plugin_entry")`); the examples in this
  * repository are `Sources/ExampleCPlugin`, `Sources/ExampleSwiftPlugin` and
  * `Docs/Examples/RustPlugin/squared_hinge.rs`.
@@ -32,11 +43,11 @@ enum { LOSSLAB_PAIRWISE = 0, LOSSLAB_ADAPTIVE = 1 };
 
 /* A real-valued parameter of a loss: validated by the host (minimum <= value <= maximum). */
 typedef struct {
-  const char *name;
-  double default_value;
-  double minimum;
-  double maximum;
-  const char *doc;
+  const char *name;     /* an identifier, [A-Za-z_][A-Za-z0-9_]*, at most 64 bytes; unique in its loss */
+  double default_value; /* finite, minimum <= default_value <= maximum */
+  double minimum;       /* not NaN; -INFINITY for no lower bound */
+  double maximum;       /* not NaN; INFINITY for no upper bound */
+  const char *doc;      /* one line for `losslab list`, at most 256 bytes of UTF-8; may be NULL */
 } losslab_parameter;
 
 typedef int32_t (*losslab_evaluate_fn)(
@@ -45,18 +56,18 @@ typedef int32_t (*losslab_evaluate_fn)(
     char *message, int64_t message_capacity);
 
 typedef struct {
-  const char *name;     /* lower-case snake case, e.g. "cubic_hinge" */
-  const char *summary;  /* one line for `losslab list` */
+  const char *name;     /* lower-case snake case, e.g. "cubic_hinge"; at most 64 bytes */
+  const char *summary;  /* one line for `losslab list`, at most 256 bytes of UTF-8; may be NULL */
   int32_t kind;         /* LOSSLAB_PAIRWISE or LOSSLAB_ADAPTIVE */
-  int32_t parameter_count;
+  int32_t parameter_count; /* 0 ... 64 */
   const losslab_parameter *parameters; /* parameter_count entries; values reach evaluate in this order */
-  losslab_evaluate_fn evaluate;
+  losslab_evaluate_fn evaluate; /* not NULL */
 } losslab_loss;
 
 typedef struct {
   uint32_t abi_version; /* LOSSLAB_PLUGIN_ABI_VERSION */
-  uint32_t loss_count;
-  const losslab_loss *losses;
+  uint32_t loss_count;        /* at most 1024 */
+  const losslab_loss *losses; /* loss_count entries; may be NULL only when loss_count is 0 */
 } losslab_plugin;
 
 /* The entry point every plugin exports. */

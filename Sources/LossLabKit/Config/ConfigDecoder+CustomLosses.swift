@@ -58,7 +58,9 @@ extension ConfigDecoder {
         reduction = chosen
       }
       let summary =
-        fields["description"].flatMap { reader.string($0.value, entryPath.key("description"), what: "description") }
+        fields["description"].flatMap {
+          reader.name($0.value, entryPath.key("description"), what: "description", noun: "a description")
+        }
         ?? "\(text), reduction \(reduction.rawValue)"
       let loss: ExpressionLoss
       do {

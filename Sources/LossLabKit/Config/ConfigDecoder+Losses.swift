@@ -4,6 +4,8 @@ import YAMLNodes
 extension ConfigDecoder {
   /// The keys of a loss entry written as a mapping (beyond a kind's extra keys).
   static let lossKeys = ["loss", "label", "params", "partial_credit"]
+  /// The most variants one loss entry's grid may expand to (the product of its lists' lengths).
+  static let maxGridPoints = 10_000
 
   /// Decodes `losses:`: each entry's variants (a grid expands to one per point; labels unique across the
   /// list) and its extra keys, for the caller to read in the same walk.
@@ -26,6 +28,11 @@ extension ConfigDecoder {
         entry, entryPath, lookUp: lookUp, partialCredit: partialCredit, extraKeys: extraKeys, &reader)
       var kept: [LossVariant] = []
       for variant in variants {
+        // A string parameter's value is part of a generated label.
+        if let problem = forbiddenCharacterProblem(in: variant.label) {
+          reader.error("the label '\(variant.label)' \(problem)", at: entry.mark, entryPath)
+          continue
+        }
         if let other = labels[variant.label] {
           reader.error(
             "the label '\(variant.label)' is already used by \(other); give this entry a different 'label'",
@@ -63,7 +70,11 @@ extension ConfigDecoder {
     guard let name = reader.string(nameNode, path.key("loss"), what: "loss"),
       let descriptor = lookUp.find(name, at: nameNode, path.key("loss"), &reader)
     else { return ([], extra) }
-    let label = fields["label"].flatMap { reader.string($0.value, path.key("label"), what: "label") }
+    let label = fields["label"].flatMap {
+      reader.name(
+        $0.value, path.key("label"), what: "label", noun: "a label",
+        emptyHint: "remove 'label' to use the generated one")
+    }
 
     // Parameters: each value a scalar, or a list of scalars that expands into a grid.
     var axes: [(name: String, values: [LossParameterValue])] = []
@@ -102,8 +113,22 @@ extension ConfigDecoder {
       weights = decodeWeights(creditNode, path.key("partial_credit"), partialCredit, &reader)
       if weights == nil { return ([], extra) }
     }
+    // A label that failed its checks gives no variant (a generated label in its place could clash).
+    if fields["label"] != nil, label == nil { return ([], extra) }
 
-    // Expand the grid, in the order the loss declares its parameters.
+    // Expand the grid, in the order the loss declares its parameters, once its size is known to be small.
+    var size = 1
+    for axis in axes {
+      let (product, overflow) = size.multipliedReportingOverflow(by: axis.values.count)
+      size = overflow ? Int.max : product
+    }
+    if size > Self.maxGridPoints, let paramsNode = fields["params"]?.value {
+      reader.error(
+        "the grid has \(axes.map { String($0.values.count) }.joined(separator: " x ")) points; "
+          + "at most \(Self.maxGridPoints) are allowed in one entry",
+        at: paramsNode.mark, path.key("params"))
+      return ([], extra)
+    }
     var points: [[(String, LossParameterValue)]] = [[]]
     for axis in axes {
       points = points.flatMap { point in axis.values.map { point + [(axis.name, $0)] } }

@@ -24,6 +24,10 @@ extension ConfigDecoder {
         continue
       }
       let fieldPath = path.key(name)
+      guard reader.checkName(name, at: pair.key.mark, fieldPath, noun: "a metadata field name") else {
+        failed = true
+        continue
+      }
       guard let elements = reader.sequence(pair.value, fieldPath, what: "metadata field '\(name)'") else {
         failed = true
         continue

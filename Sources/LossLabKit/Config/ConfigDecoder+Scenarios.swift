@@ -11,7 +11,8 @@ extension ConfigDecoder {
     "batch", "negatives", "num_items", "distribution", "location", "scale", "positive_shift", "seed",
   ]
 
-  /// Decodes `scenarios:`: every entry, names unique.
+  /// Decodes `scenarios:`: every entry, names unique, the generated ones together at most
+  /// ``maxGeneratedScores`` scores.
   func decodeScenarios(
     _ node: YAMLNode, _ path: ConfigPath, metadata: ItemMetadata?, _ reader: inout ConfigReader
   ) -> [Scenario] {
@@ -22,8 +23,10 @@ extension ConfigDecoder {
     }
     var scenarios: [Scenario] = []
     var names: [String: String] = [:]
+    var generated = 0
     for (i, entry) in entries.enumerated() {
-      guard let scenario = decodeScenario(entry, path.index(i), metadata: metadata, &reader) else { continue }
+      guard let scenario = decodeScenario(entry, path.index(i), metadata: metadata, generated: &generated, &reader)
+      else { continue }
       if let other = names[scenario.name] {
         reader.error(
           "the scenario name '\(scenario.name)' is already used by \(other)", at: entry.mark, path.index(i).key("name"))
@@ -35,15 +38,16 @@ extension ConfigDecoder {
     return scenarios
   }
 
+  /// One scenario; `generated` counts the scores that the config's generated scenarios draw so far.
   private func decodeScenario(
-    _ node: YAMLNode, _ path: ConfigPath, metadata: ItemMetadata?, _ reader: inout ConfigReader
+    _ node: YAMLNode, _ path: ConfigPath, metadata: ItemMetadata?, generated: inout Int, _ reader: inout ConfigReader
   ) -> Scenario? {
     guard let fields = reader.mapping(node, path, allowed: Self.scenarioKeys, what: "a scenario") else { return nil }
     // Every field is checked even after a failure, so that one run reports every problem.
     let start = reader.checkpoint
     var name: String? = nil
     if let nameNode = fields["name"]?.value {
-      name = reader.string(nameNode, path.key("name"), what: "name")
+      name = reader.name(nameNode, path.key("name"), what: "name", noun: "a scenario name")
     } else {
       reader.error("a scenario needs 'name': its row label", at: node.mark, path)
     }
@@ -64,9 +68,26 @@ extension ConfigDecoder {
         generateNode, path.key("generate"), numItems: numItems ?? metadata?.itemCount, idLimit: idLimit,
         idLimitSource: limitSource(idLimit, metadata), &reader)
       guard !reader.hasErrors(since: start), let name, let generator else { return nil }
-      return Scenario(
-        name: name, batch: generator.generate(), numItems: numItems ?? generator.numItems, generator: generator,
-        mark: node.mark, keyPath: path)
+      // The generator's own count passed the limit's check, so it fits.
+      let count = generator.batch * (generator.negatives + 1)
+      let (total, overflow) = generated.addingReportingOverflow(count)
+      guard !overflow, total <= maxGeneratedScores else {
+        reader.error(
+          "generate asks for \(generator.batch) x \(generator.negatives + 1) scores, and the scenarios before it "
+            + "for \(generated); at most \(maxGeneratedScores) are allowed in all",
+          at: generateNode.mark, path.key("generate"))
+        return nil
+      }
+      generated = total
+      do {
+        return Scenario(
+          name: name, batch: try generator.generate(), numItems: numItems ?? generator.numItems, generator: generator,
+          mark: node.mark, keyPath: path)
+      } catch {
+        // Not reached: the decoder checked every count the generator checks.
+        reader.error(error.description, at: generateNode.mark, path.key("generate"))
+        return nil
+      }
     }
 
     // Positives: B finite scores.
@@ -261,11 +282,13 @@ extension ConfigDecoder {
     guard !reader.hasErrors(since: start), let batch, let negatives, let numItems, let location, let scale,
       let shift, let seed
     else { return nil }
-    let (product, overflow) = batch.multipliedReportingOverflow(by: negatives + 1)
-    guard !overflow, product <= maxGeneratedScores else {
+    // B · (N + 1) in unsigned arithmetic: N + 1 cannot overflow there (N ≤ Int.max), and an overflowing
+    // product is reported with its factors.
+    let rows = UInt(negatives) + 1
+    let (product, overflow) = UInt(batch).multipliedReportingOverflow(by: rows)
+    guard !overflow, product <= UInt(max(0, maxGeneratedScores)) else {
       reader.error(
-        "generate asks for \(batch) x \(negatives + 1) scores; at most \(maxGeneratedScores) are allowed",
-        at: node.mark, path)
+        "generate asks for \(batch) x \(rows) scores; at most \(maxGeneratedScores) are allowed", at: node.mark, path)
       return nil
     }
     return ScoreGenerator(

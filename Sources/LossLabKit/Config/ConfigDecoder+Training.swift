@@ -181,6 +181,9 @@ extension ConfigDecoder {
               "metadata field names must be plain text, got \(pair.key.kindDescription)", at: pair.key.mark, fieldsPath)
             continue
           }
+          guard reader.checkName(name, at: pair.key.mark, fieldsPath.key(name), noun: "a metadata field name") else {
+            continue
+          }
           if let field = decodeField(name, pair.value, fieldsPath.key(name), &reader) { metadataFields.append(field) }
         }
       } else {

@@ -102,7 +102,11 @@ public struct ConfigDecoder: Sendable {
   ) -> CommonParts {
     let path = ConfigPath.root
     var experiment = Self.defaultExperimentName(reader.file)
-    if let node = top["experiment"]?.value, let name = reader.string(node, path.key("experiment"), what: "experiment") {
+    if let node = top["experiment"]?.value,
+      let name = reader.name(
+        node, path.key("experiment"), what: "experiment", noun: "an experiment name",
+        emptyHint: "remove 'experiment' to use the file's name")
+    {
       experiment = name
     }
     let description = top["description"].flatMap {

@@ -40,12 +40,14 @@ public struct ConfigPath: Sendable, Hashable, CustomStringConvertible {
     ConfigPath(components + [.index(index)])
   }
 
-  /// The path as text: `losses[1].params.num_items`; empty for the root.
+  /// The path as text: `losses[1].params.num_items`; empty for the root. An empty key shows as `""`.
   public var description: String {
     var text = ""
     for component in components {
       switch component {
-      case .key(let key): text += text.isEmpty ? key : ".\(key)"
+      case .key(let key):
+        let shown = key.isEmpty ? "\"\"" : key  // an empty key, visible
+        text += text.isEmpty ? shown : ".\(shown)"
       case .index(let index): text += "[\(index)]"
       }
     }

@@ -119,6 +119,37 @@ struct ConfigReader {
     return nil
   }
 
+  /// Text that names something in the output — a label, a scenario, an experiment, a metadata field:
+  /// ``string(_:_:what:)``, then not empty and without control characters (``isForbiddenInNames(_:)``).
+  ///
+  /// - Parameters:
+  ///   - what: The value, for type errors (`label must be text, …`).
+  ///   - noun: The value with its article, for the name checks (`a label may not be empty`).
+  ///   - emptyHint: Added to the message for an empty name, after `; `.
+  mutating func name(_ node: YAMLNode, _ path: ConfigPath, what: String, noun: String, emptyHint: String? = nil)
+    -> String?
+  {
+    guard let text = string(node, path, what: what) else { return nil }
+    return checkName(text, at: node.mark, path, noun: noun, emptyHint: emptyHint) ? text : nil
+  }
+
+  /// Whether `text` is usable as a name (see ``name(_:_:what:noun:emptyHint:)``); reports why not.
+  mutating func checkName(
+    _ text: String, at mark: YAMLMark?, _ path: ConfigPath, noun: String, emptyHint: String? = nil
+  )
+    -> Bool
+  {
+    if text.isEmpty {
+      error("\(noun) may not be empty\(emptyHint.map { "; \($0)" } ?? "")", at: mark, path)
+      return false
+    }
+    if let problem = forbiddenCharacterProblem(in: text) {
+      error("\(noun) \(problem)", at: mark, path)
+      return false
+    }
+    return true
+  }
+
   /// A value of a string enumeration, with "did you mean".
   mutating func choice<T: RawRepresentable & CaseIterable>(
     _ node: YAMLNode, _ path: ConfigPath, what: String

@@ -42,9 +42,26 @@ public struct ScoreGenerator: Sendable, Hashable {
     self.seed = seed
   }
 
+  /// The number of scores the scenario has, `B · (N + 1)`; `nil` when it does not fit in an `Int`.
+  public var scoreCount: Int? {
+    let (rows, rowsOverflow) = negatives.addingReportingOverflow(1)
+    let (count, countOverflow) = batch.multipliedReportingOverflow(by: rows)
+    return rowsOverflow || countOverflow ? nil : count
+  }
+
   /// Draws the scenario's scores and items: positives first (B), then the negatives row by row (N × B),
   /// then positive items, then negative items, all from one SplitMix64 stream.
-  public func generate() -> LossBatch<Double> {
+  ///
+  /// - Throws: ``GeneratorError`` when `batch`, `negatives` or `numItems` is below 1, or `B · (N + 1)`
+  ///   does not fit in an `Int`.
+  public func generate() throws(GeneratorError) -> LossBatch<Double> {
+    for (key, value) in [("batch", batch), ("negatives", negatives), ("num_items", numItems)] where value < 1 {
+      throw GeneratorError(description: "\(key) must be >= 1, got \(value)")
+    }
+    guard scoreCount != nil else {
+      throw GeneratorError(
+        description: "generate asks for \(batch) x \(UInt(negatives) + 1) scores, more than a 64-bit count holds")
+    }
     var random = SplitMix64(seed: seed)
     func draw() -> Double {
       switch distribution {
@@ -53,13 +70,22 @@ public struct ScoreGenerator: Sendable, Hashable {
       }
     }
     let positives = (0..<batch).map { _ in draw() + positiveShift }
-    let negatives = (0..<(batch * negatives)).map { _ in draw() }
+    let cells = batch * negatives  // below scoreCount, which fits
+    let negativeScores = (0..<cells).map { _ in draw() }
     let positiveItems = (0..<batch).map { _ in Int.random(in: 0..<numItems, using: &random) }
-    let negativeItems = (0..<(batch * self.negatives)).map { _ in Int.random(in: 0..<numItems, using: &random) }
+    let negativeItems = (0..<cells).map { _ in Int.random(in: 0..<numItems, using: &random) }
     return LossBatch(
       positiveScores: positives,
-      negativeScores: try! ScoreMatrix(rows: self.negatives, columns: batch, storage: negatives),
+      negativeScores: try! ScoreMatrix(rows: negatives, columns: batch, storage: negativeScores),
       positiveItems: positiveItems,
-      negativeItems: try! ScoreMatrix(rows: self.negatives, columns: batch, storage: negativeItems))
+      negativeItems: try! ScoreMatrix(rows: negatives, columns: batch, storage: negativeItems))
   }
+}
+
+/// Why a ``ScoreGenerator`` cannot draw its scenario: a count below 1, or more scores than an `Int` counts.
+public struct GeneratorError: CategorizedError, Sendable, Hashable {
+  /// The message, e.g. `batch must be >= 1, got 0`.
+  public var description: String
+  /// Always ``FailureCategory/badData``.
+  public var category: FailureCategory { .badData }
 }

@@ -63,8 +63,8 @@ public enum PluginLoader {
   /// inode, named twice, say on the command line and in a config) is not loaded again.
   ///
   /// - Throws: ``PluginError`` when the file is missing or not a regular file, is not a shared library, has
-  ///   no `losslab_plugin_entry`, speaks another ABI version, or names a loss that is registered already
-  ///   (then nothing of the plugin is registered).
+  ///   no `losslab_plugin_entry`, returns a table that ``descriptors(fromTable:path:)`` rejects, or names a
+  ///   loss that is registered already (then nothing of the plugin is registered).
   public static func load(_ path: String, into registry: inout LossRegistry) throws(PluginError) {
     func failure(_ message: String) -> PluginError { PluginError(path: path, message: message) }
     let identity = try regularFile(path)
@@ -81,36 +81,9 @@ public enum PluginLoader {
       throw failure("no entry point 'losslab_plugin_entry': is it a LossLab plugin?")
     }
     typealias Entry = @convention(c) () -> UnsafeRawPointer?
-    guard let table = unsafeBitCast(symbol, to: Entry.self)()?.assumingMemoryBound(to: losslab_plugin.self) else {
-      throw failure("losslab_plugin_entry returned no table")
-    }
-    let version = Int(table.pointee.abi_version)
-    guard version == abiVersion else {
-      throw failure("it was built for plugin ABI version \(version); this LossLab speaks version \(abiVersion)")
-    }
+    let descriptors = try descriptors(fromTable: unsafeBitCast(symbol, to: Entry.self)(), path: path)
     var extended = registry
-    for index in 0..<Int(table.pointee.loss_count) {
-      let entry = table.pointee.losses[index]
-      guard let cName = entry.name, let evaluate = entry.evaluate else {
-        throw failure("loss \(index) has no name or no evaluate function")
-      }
-      let name = String(cString: cName)
-      let summary = entry.summary.map { String(cString: $0) } ?? "a plugin loss"
-      let kind: LossKind = entry.kind == Int32(LOSSLAB_ADAPTIVE) ? .adaptive : .pairwise
-      let specs = (0..<Int(entry.parameter_count)).map { p in
-        let parameter = entry.parameters[p]
-        return LossParameterSpec(
-          name: parameter.name.map { String(cString: $0) } ?? "p\(p)", type: .real,
-          defaultValue: .real(parameter.default_value), minimum: parameter.minimum, maximum: parameter.maximum,
-          doc: parameter.doc.map { String(cString: $0) } ?? "")
-      }
-      let function = PluginFunction(evaluate: evaluate)
-      var descriptor = LossDescriptor(name: name, kind: kind, summary: summary, parameters: specs) { parameters in
-        PluginLoss(
-          name: name, kind: kind, path: path, function: function,
-          parameters: specs.map { parameters.real($0.name) })
-      }
-      descriptor.origin = path
+    for descriptor in descriptors {
       do {
         try extended.register(descriptor)
       } catch {
@@ -118,6 +91,172 @@ public enum PluginLoader {
       }
     }
     registry = extended
+  }
+
+  /// The most losses one plugin table may hold.
+  public static let maxLosses = 1024
+  /// The most parameters one plugin loss may declare.
+  public static let maxParameters = 64
+  /// The longest loss or parameter name, in bytes.
+  public static let maxNameLength = 64
+  /// The longest summary or parameter doc, in bytes.
+  public static let maxTextLength = 256
+
+  /// Reads and checks a plugin's table — what `losslab_plugin_entry` returned — and makes a descriptor of
+  /// each loss (origin: `path`), without registering them.
+  ///
+  /// Every pointer and count is checked before it is followed, and strings are read only up to their bound
+  /// (`strnlen`), so a malformed table gets an error, not a crash:
+  ///
+  /// * the table is not NULL and speaks ``abiVersion``;
+  /// * `loss_count` ≤ ``maxLosses``, and `losses` is not NULL when it is positive;
+  /// * each loss: `name` not NULL, at most ``maxNameLength`` bytes, a valid loss name (`[a-z][a-z0-9_]*`)
+  ///   used once in the table; `summary` NULL (then "a plugin loss") or valid UTF-8 of at most
+  ///   ``maxTextLength`` bytes without control characters; `kind` `LOSSLAB_PAIRWISE` or
+  ///   `LOSSLAB_ADAPTIVE`; `parameter_count` in `0 ... maxParameters`, and `parameters` not NULL when it is
+  ///   positive; `evaluate` not NULL;
+  /// * each parameter: `name` not NULL, at most ``maxNameLength`` bytes, an identifier
+  ///   (`[A-Za-z_][A-Za-z0-9_]*`) used once in its loss; no NaN among `default_value`, `minimum` and
+  ///   `maximum`, a finite default, and `minimum ≤ default_value ≤ maximum` (an infinite bound is no
+  ///   bound); `doc` like a summary.
+  ///
+  /// - Parameters:
+  ///   - table: A `const losslab_plugin *`, or `nil`.
+  ///   - path: The plugin's path, for messages and as the descriptors' origin.
+  /// - Returns: The descriptors, in the table's order.
+  /// - Throws: ``PluginError`` naming `path` and the offending field, e.g.
+  ///   `plugin ./bad.so: losses[1].parameter_count is -1; it must be between 0 and 64`.
+  public static func descriptors(fromTable table: UnsafeRawPointer?, path: String) throws(PluginError)
+    -> [LossDescriptor]
+  {
+    func failure(_ message: String) -> PluginError { PluginError(path: path, message: message) }
+    guard let table = table?.assumingMemoryBound(to: losslab_plugin.self).pointee else {
+      throw failure("losslab_plugin_entry returned no table")
+    }
+    let version = Int(table.abi_version)
+    guard version == abiVersion else {
+      throw failure("it was built for plugin ABI version \(version); this LossLab speaks version \(abiVersion)")
+    }
+    let count = Int(table.loss_count)
+    guard count <= maxLosses else { throw failure("loss_count is \(count); it must be at most \(maxLosses)") }
+    guard count == 0 || table.losses != nil else { throw failure("losses is NULL but loss_count is \(count)") }
+    var descriptors: [LossDescriptor] = []
+    var names: [String: Int] = [:]
+    for index in 0..<count {
+      let field = "losses[\(index)]"
+      let entry = table.losses[index]
+      let name = try loadName(entry.name, "\(field).name", failure)
+      guard isValidLossName(name) else {
+        throw failure(
+          "\(field).name '\(escapingControlCharacters(name))' is not a valid loss name: use lower-case letters, "
+            + "digits and '_', starting with a letter")
+      }
+      if let first = names[name] { throw failure("\(field).name '\(name)' is used by losses[\(first)] already") }
+      names[name] = index
+      let summary = try loadText(entry.summary, "\(field).summary", failure) ?? "a plugin loss"
+      let kind: LossKind
+      switch entry.kind {
+      case Int32(LOSSLAB_PAIRWISE): kind = .pairwise
+      case Int32(LOSSLAB_ADAPTIVE): kind = .adaptive
+      default:
+        throw failure("\(field).kind is \(entry.kind); it must be LOSSLAB_PAIRWISE (0) or LOSSLAB_ADAPTIVE (1)")
+      }
+      let parameterCount = Int(entry.parameter_count)
+      guard (0...maxParameters).contains(parameterCount) else {
+        throw failure("\(field).parameter_count is \(parameterCount); it must be between 0 and \(maxParameters)")
+      }
+      guard parameterCount == 0 || entry.parameters != nil else {
+        throw failure("\(field).parameters is NULL but parameter_count is \(parameterCount)")
+      }
+      var specs: [LossParameterSpec] = []
+      var parameterNames: [String: Int] = [:]
+      for p in 0..<parameterCount {
+        let parameterField = "\(field).parameters[\(p)]"
+        let parameter = entry.parameters[p]
+        let parameterName = try loadName(parameter.name, "\(parameterField).name", failure)
+        guard isIdentifier(parameterName) else {
+          throw failure(
+            "\(parameterField).name '\(escapingControlCharacters(parameterName))' is not a valid parameter name: "
+              + "use letters, digits and '_', starting with a letter or '_'")
+        }
+        if let first = parameterNames[parameterName] {
+          throw failure("\(parameterField).name '\(parameterName)' is used by \(field).parameters[\(first)] already")
+        }
+        parameterNames[parameterName] = p
+        let (value, minimum, maximum) = (parameter.default_value, parameter.minimum, parameter.maximum)
+        for (key, x) in [("default_value", value), ("minimum", minimum), ("maximum", maximum)] where x.isNaN {
+          throw failure("\(parameterField).\(key) is NaN")
+        }
+        guard value.isFinite else { throw failure("\(parameterField).default_value is \(value); it must be finite") }
+        guard minimum <= value, value <= maximum else {
+          throw failure(
+            "\(parameterField) has minimum \(minimum), default_value \(value) and maximum \(maximum); "
+              + "it needs minimum <= default_value <= maximum")
+        }
+        let doc = try loadText(parameter.doc, "\(parameterField).doc", failure) ?? ""
+        specs.append(
+          LossParameterSpec(
+            name: parameterName, type: .real, defaultValue: .real(value),
+            minimum: minimum.isFinite ? minimum : nil, maximum: maximum.isFinite ? maximum : nil, doc: doc))
+      }
+      guard let evaluate = entry.evaluate else { throw failure("\(field).evaluate is NULL") }
+      let function = PluginFunction(evaluate: evaluate)
+      let captured = specs
+      var descriptor = LossDescriptor(name: name, kind: kind, summary: summary, parameters: specs) { parameters in
+        PluginLoss(
+          name: name, kind: kind, path: path, function: function,
+          parameters: captured.map { parameters.real($0.name) })
+      }
+      descriptor.origin = path
+      descriptors.append(descriptor)
+    }
+    return descriptors
+  }
+
+  /// The bytes of a NUL-terminated string of at most `limit` bytes, reading no more than `limit + 1`; `nil`
+  /// when it is longer.
+  private static func boundedBytes(_ pointer: UnsafePointer<CChar>, limit: Int) -> [UInt8]? {
+    let length = strnlen(pointer, limit + 1)
+    guard length <= limit else { return nil }
+    return Array(UnsafeRawBufferPointer(start: pointer, count: length))
+  }
+
+  /// A required name field: not NULL, at most ``maxNameLength`` bytes.
+  private static func loadName(
+    _ pointer: UnsafePointer<CChar>?, _ field: String, _ failure: (String) -> PluginError
+  ) throws(PluginError) -> String {
+    guard let pointer else { throw failure("\(field) is NULL") }
+    guard let bytes = boundedBytes(pointer, limit: maxNameLength) else {
+      throw failure("\(field) is longer than \(maxNameLength) bytes")
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// An optional text field (a summary, a doc): `nil` for NULL, else valid UTF-8 of at most
+  /// ``maxTextLength`` bytes without control characters.
+  private static func loadText(
+    _ pointer: UnsafePointer<CChar>?, _ field: String, _ failure: (String) -> PluginError
+  ) throws(PluginError) -> String? {
+    guard let pointer else { return nil }
+    guard let bytes = boundedBytes(pointer, limit: maxTextLength) else {
+      throw failure("\(field) is longer than \(maxTextLength) bytes")
+    }
+    guard let text = String(validating: bytes, as: UTF8.self) else { throw failure("\(field) is not valid UTF-8") }
+    if let problem = forbiddenCharacterProblem(in: text) { throw failure("\(field) \(problem)") }
+    return text
+  }
+
+  /// Whether `name` is a loss name the registry accepts: `[a-z][a-z0-9_]*`.
+  private static func isValidLossName(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first, ("a"..."z").contains(first) else { return false }
+    return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+  }
+
+  /// Whether `name` is an identifier: `[A-Za-z_][A-Za-z0-9_]*`.
+  private static func isIdentifier(_ name: String) -> Bool {
+    func letter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" }
+    guard let first = name.unicodeScalars.first, letter(first) else { return false }
+    return name.unicodeScalars.allSatisfy { letter($0) || ("0"..."9").contains($0) }
   }
 }
 

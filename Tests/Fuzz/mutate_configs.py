@@ -52,6 +52,8 @@ Each finding's config and command line are saved under `--keep`. The summary giv
 wall time, the exit codes per command, and the findings by class with the shortest reproducer of each.
 Exit status 1 when there is any finding.
 
+20,000 cases (60,000 invocations) take about 13 minutes with 2 jobs on 2 cores.
+
 Usage
 -----
     swift build -c release --product losslab

@@ -15,7 +15,7 @@ let items = folder + "/items.csv"
 try? "item,genres\na,x|y\nb,z\n".write(toFile: items, atomically: true, encoding: .utf8)
 
 runFuzzer { data, size in
-  FileManager.default.createFile(atPath: file, contents: Data(bytes(data, size)))
+  _ = FileManager.default.createFile(atPath: file, contents: Data(bytes(data, size)))
   let columns = InteractionColumns(user: "user", item: "item", rating: "rating", timestamp: "time")
   let source = InteractionSource(path: file, columns: columns, minRating: 2)
   if let loaded = try? DataLoader.load(source) {

@@ -134,7 +134,7 @@ struct TrainingConfigTests {
         "t.yaml:3:39: error: split.test_fraction: test_fraction must be between 0 and 1 (exclusive), got 1.5",
         "t.yaml:4:20: error: training.epochs: epochs must be >= 1, got 0",
         "t.yaml:4:23: error: training.optimiser: unknown key 'optimiser' (did you mean 'optimizer'?); training takes: "
-          + "epochs, batch_size, negatives, sampler, optimizer, learning_rate, l2, threads",
+          + "epochs, batch_size, negatives, sampler, optimizer, learning_rate, l2, threads, patience",
         "t.yaml:4:55: error: training.learning_rate: learning_rate must be > 0, got -1.0",
         "t.yaml:5:20: error: evaluation.ties: unknown tie convention 'optimistic'; use one of: pessimistic, average",
         "t.yaml:8:21: error: losses[0].partial_credit: partial credit needs item metadata: add data.items with the fields "

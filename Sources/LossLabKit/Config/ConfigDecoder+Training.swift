@@ -8,10 +8,6 @@ extension ConfigDecoder {
   static let itemKeys = ["path", "id", "fields", "delimiter"]
   static let fieldKeys = ["column", "separator", "mode"]
   static let splitKeys = ["method", "test_fraction", "seed"]
-  static let modelKeys = ["factors", "init_scale"]
-  static let trainingKeys = [
-    "epochs", "batch_size", "negatives", "sampler", "optimizer", "learning_rate", "l2", "threads",
-  ]
   static let evaluationKeys = ["k", "ties", "eval_every"]
 
   /// Decodes a training config's top level: `data:` (paths resolved against the config's folder), the
@@ -43,9 +39,18 @@ extension ConfigDecoder {
     // Split, model, training, evaluation.
     var split = SplitOptions()
     if let node = top["split"]?.value { split = decodeSplit(node, path.key("split"), &reader) ?? split }
-    var training = TrainingOptions()
-    if let node = top["model"]?.value { decodeModel(node, path.key("model"), into: &training, &reader) }
-    if let node = top["training"]?.value { decodeTrainingOptions(node, path.key("training"), into: &training, &reader) }
+    var topGrid = SettingsGrid()
+    var topPlace = GridPlace()
+    for section in [SettingsSection.model, .training] {
+      if let node = top[section.rawValue]?.value {
+        decodeSettings(node, path.key(section.rawValue), section: section, into: &topGrid, place: &topPlace, &reader)
+      }
+    }
+    let training = topGrid.point(0, base: TrainingOptions()).options
+    var search: SearchOptions? = nil
+    if let node = top["search"]?.value { search = decodeSearch(node, path.key("search"), &reader) }
+    let hasValidation =
+      top["split"]?.value.mapping?.contains { $0.key.scalar?.text == "validation_fraction" } ?? false
     var evaluation = EvaluationOptions()
     if let node = top["evaluation"]?.value {
       evaluation = decodeEvaluation(node, path.key("evaluation"), &reader) ?? evaluation
@@ -58,14 +63,28 @@ extension ConfigDecoder {
       fieldNames: items?.fields.map(\.name), declared: itemsDeclared,
       hint: "add data.items with the fields to read, e.g. genre: {column: genres, separator: \"|\"}")
     let common = decodeCommon(
-      top, root: root, kind: .training, partialCredit: partialCredit, extraLossKeys: ["training"], &reader)
+      top, root: root, kind: .training, partialCredit: partialCredit, extraLossKeys: ["model", "training"], &reader)
     var variants: [TrainingVariant] = []
+    var reported = Set<String>()
     for entry in common.losses {
-      var options = training
-      if let override = entry.extra["training"]?.value {
-        decodeTrainingOptions(override, entry.path.key("training"), into: &options, &reader)
+      var grid = topGrid
+      var place = topPlace
+      var entryPlace = GridPlace()
+      for section in [SettingsSection.model, .training] {
+        if let override = entry.extra[section.rawValue]?.value {
+          decodeSettings(
+            override, entry.path.key(section.rawValue), section: section, into: &grid, place: &entryPlace, &reader)
+        }
       }
-      variants += entry.variants.map { TrainingVariant(loss: $0, training: options) }
+      // The entry's own lists and patience are the places to point at; the top level's otherwise.
+      place.firstList = grid.shape.isEmpty ? nil : entryPlace.firstList ?? place.firstList
+      place.patience = entryPlace.patience ?? place.patience
+      guard
+        let (points, size) = gridPoints(
+          grid, place: place, search: search, hasValidation: hasValidation, base: TrainingOptions(),
+          reported: &reported, &reader)
+      else { continue }
+      variants += entry.variants.map { TrainingVariant(loss: $0, points: points, gridSize: size) }
     }
 
     if split.method == .last, let interactions, interactions.columns.timestamp == nil,
@@ -79,6 +98,7 @@ extension ConfigDecoder {
     var config = TrainingConfig(
       file: reader.file, experiment: common.experiment, description: common.description, interactions: interactions,
       items: items, split: split, training: training, evaluation: evaluation, seeds: seeds, variants: variants)
+    config.search = search
     config.registry = common.registry
     return config
   }
@@ -243,69 +263,6 @@ extension ConfigDecoder {
       split.seed = UInt64(seed)
     }
     return split
-  }
-
-  private func decodeModel(
-    _ node: YAMLNode, _ path: ConfigPath, into options: inout TrainingOptions, _ reader: inout ConfigReader
-  ) {
-    guard let fields = reader.mapping(node, path, allowed: Self.modelKeys, what: "model") else { return }
-    if let entry = fields["factors"],
-      let n = reader.integer(entry.value, path.key("factors"), what: "factors", minimum: 1)
-    {
-      if n > 4096 {
-        reader.error("factors must be at most 4096, got \(n)", at: entry.value.mark, path.key("factors"))
-      } else {
-        options.factors = n
-      }
-    }
-    if let entry = fields["init_scale"], let x = positive(entry.value, path.key("init_scale"), "init_scale", &reader) {
-      options.initScale = x
-    }
-  }
-
-  private func positive(
-    _ node: YAMLNode, _ path: ConfigPath, _ what: String, _ reader: inout ConfigReader, allowZero: Bool = false
-  ) -> Double? {
-    guard let x = reader.finiteNumber(node, path, what: what) else { return nil }
-    guard x > 0 || (allowZero && x == 0) else {
-      reader.error("\(what) must be \(allowZero ? ">= 0" : "> 0"), got \(x)", at: node.mark, path)
-      return nil
-    }
-    return x
-  }
-
-  /// Decodes `training:` (top level, or a loss entry's override) into `options`.
-  private func decodeTrainingOptions(
-    _ node: YAMLNode, _ path: ConfigPath, into options: inout TrainingOptions, _ reader: inout ConfigReader
-  ) {
-    guard let fields = reader.mapping(node, path, allowed: Self.trainingKeys, what: "training") else { return }
-    func int(_ key: String, minimum: Int, maximum: Int) -> Int? {
-      guard let entry = fields[key], let n = reader.integer(entry.value, path.key(key), what: key, minimum: minimum)
-      else { return nil }
-      guard n <= maximum else {
-        reader.error("\(key) must be at most \(maximum), got \(n)", at: entry.value.mark, path.key(key))
-        return nil
-      }
-      return n
-    }
-    if let n = int("epochs", minimum: 1, maximum: 100_000) { options.epochs = n }
-    if let n = int("batch_size", minimum: 1, maximum: 1_000_000) { options.batchSize = n }
-    if let n = int("negatives", minimum: 1, maximum: 10_000) { options.negatives = n }
-    if let n = int("threads", minimum: 1, maximum: 256) { options.threads = n }
-    if let entry = fields["sampler"] {
-      options.sampler = reader.choice(entry.value, path.key("sampler"), what: "sampler") ?? options.sampler
-    }
-    if let entry = fields["optimizer"] {
-      options.optimizer = reader.choice(entry.value, path.key("optimizer"), what: "optimizer") ?? options.optimizer
-    }
-    if let entry = fields["learning_rate"],
-      let x = positive(entry.value, path.key("learning_rate"), "learning_rate", &reader)
-    {
-      options.learningRate = x
-    }
-    if let entry = fields["l2"], let x = positive(entry.value, path.key("l2"), "l2", &reader, allowZero: true) {
-      options.l2 = x
-    }
   }
 
   private func decodeEvaluation(_ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader)

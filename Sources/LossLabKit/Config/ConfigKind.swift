@@ -27,7 +27,7 @@ public enum ConfigKind: String, Sendable, Hashable, CaseIterable {
       return ["experiment", "description", "metadata", "plugins", "custom_losses", "losses", "scenarios"]
     case .training:
       return [
-        "experiment", "description", "data", "split", "model", "training", "evaluation", "seeds", "plugins",
+        "experiment", "description", "data", "split", "model", "training", "search", "evaluation", "seeds", "plugins",
         "custom_losses", "losses",
       ]
     }

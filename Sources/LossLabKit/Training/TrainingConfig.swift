@@ -18,8 +18,11 @@ public struct TrainingConfig: Sendable {
   public var items: ItemSource?
   /// How to hold out test interactions.
   public var split: SplitOptions
-  /// Model and training settings shared by every variant.
+  /// Model and training settings shared by every variant (the first value of each setting given as a
+  /// list).
   public var training: TrainingOptions
+  /// How the points of a grid of training settings are chosen, when `search:` is given.
+  public var search: SearchOptions? = nil
   /// The evaluation.
   public var evaluation: EvaluationOptions
   /// One model is trained per seed; reports give mean ± standard deviation.
@@ -66,9 +69,50 @@ public struct EvaluationOptions: Sendable, Hashable {
 }
 
 /// One row of a training report: a loss variant with its training settings.
+///
+/// When the config gives a list for a setting under `model:` or `training:` (at the top level or in the
+/// loss entry's override), the variant has a grid of ``points``: each is trained on the training split
+/// and scored on the validation split, and the best is reported on the test split.
 public struct TrainingVariant: Sendable {
   /// The loss variant (label, name, parameters, partial credit).
   public var loss: LossVariant
-  /// The training settings for this variant: the config's, with the entry's `training:` overrides.
-  public var training: TrainingOptions
+  /// The points to train (one when nothing varies): every point of the grid, or a random search's sample.
+  public var points: [TrainingPoint]
+  /// The number of points in the whole grid (above `points.count` under a random search).
+  public var gridSize: Int
+
+  /// Creates a variant.
+  ///
+  /// - Parameters:
+  ///   - loss: The loss variant.
+  ///   - points: The points to train, at least one.
+  ///   - gridSize: The points of the whole grid; `points.count` by default.
+  public init(loss: LossVariant, points: [TrainingPoint], gridSize: Int? = nil) {
+    precondition(!points.isEmpty, "a variant needs at least one training point")
+    self.loss = loss
+    self.points = points
+    self.gridSize = gridSize ?? points.count
+  }
+
+  /// Creates a variant that trains with one set of options.
+  ///
+  /// - Parameters:
+  ///   - loss: The loss variant.
+  ///   - training: The options.
+  public init(loss: LossVariant, training: TrainingOptions) {
+    self.init(loss: loss, points: [TrainingPoint(options: training)])
+  }
+
+  /// The training settings: the only point's, or the first point's on a grid. Setting it replaces the
+  /// grid by this one point.
+  public var training: TrainingOptions {
+    get { points[0].options }
+    set {
+      points = [TrainingPoint(options: newValue)]
+      gridSize = 1
+    }
+  }
+
+  /// Whether the variant has more than one point to choose from.
+  public var hasGrid: Bool { points.count > 1 }
 }

@@ -16,6 +16,40 @@ public struct SeedRun: Sendable {
   public var interactionsPerSecond: Double
   /// The model, kept for `--save-model`.
   public var model: FactorModel
+  /// The epoch whose model was tested: the best validation epoch under early stopping, else the last.
+  public var selectedEpoch: Int
+  /// The model's validation score (the selection metric on the validation split), when there is one.
+  public var validation: Double?
+}
+
+/// How one point of a variant's grid scored on the validation split.
+public struct PointScore: Sendable {
+  /// The point.
+  public var point: TrainingPoint
+  /// The validation score of each seed's model, in seed order.
+  public var seedScores: [Double]
+  /// The selected epoch of each seed's model, in seed order.
+  public var seedEpochs: [Int]
+  /// The mean over seeds of the validation score: what the choice compares.
+  public var score: Double { seedScores.reduce(0, +) / Double(max(1, seedScores.count)) }
+}
+
+/// How a variant's training settings were chosen: every point's validation score and the choice.
+public struct VariantSelection: Sendable {
+  /// The selection metric's name (`"ndcg@10"`).
+  public var metric: String
+  /// The selection metric's display name (`"NDCG@10"`).
+  public var metricDisplayName: String
+  /// Every trained point, in grid order.
+  public var points: [PointScore]
+  /// The index in ``points`` of the chosen point: the highest mean validation score, the first of equal
+  /// ones.
+  public var chosen: Int
+  /// The points of the whole grid (above `points.count` under a random search).
+  public var gridSize: Int
+
+  /// The chosen point's score.
+  public var chosenScore: PointScore { points[chosen] }
 }
 
 /// One variant's runs over every seed.
@@ -26,8 +60,12 @@ public struct VariantResult: Sendable {
   public var parameters: [String: LossParameterValue]
   /// Negatives sampled per positive (1 for pairwise losses).
   public var negativesPerPositive: Int
-  /// One run per seed.
+  /// One run per seed, with the chosen training settings.
   public var runs: [SeedRun]
+  /// The training settings the runs used (the chosen point of a grid).
+  public var point: TrainingPoint
+  /// How ``point`` was chosen on the validation split; `nil` without a validation split.
+  public var selection: VariantSelection?
 
   /// Mean and sample standard deviation over seeds of a value of each run.
   public func summary(_ value: (SeedRun) -> Double) -> (mean: Double, std: Double) {
@@ -131,8 +169,17 @@ public struct TrainingRunner: Sendable {
       throw .setting(
         "evaluation.k is \(k) but a user has only \(candidates) items left to rank after their training items")
     }
-    let users = split.testItemsByUser.enumerated().compactMap { user, test in
-      test.isEmpty ? nil : EvaluationUser(user: user, trainItems: split.trainItemsByUser[user], testItems: test)
+    let hasValidation = !split.validation.isEmpty
+    // Test ranking leaves out the items a user trained on and, with a validation split, the validated ones.
+    let users = split.testItemsByUser.enumerated().compactMap { user, test -> EvaluationUser? in
+      guard !test.isEmpty else { return nil }
+      let known =
+        hasValidation
+        ? (split.trainItemsByUser[user] + split.validationItemsByUser[user]).sorted() : split.trainItemsByUser[user]
+      return EvaluationUser(user: user, trainItems: known, testItems: test)
+    }
+    let validationUsers = split.validationItemsByUser.enumerated().compactMap { user, items -> EvaluationUser? in
+      items.isEmpty ? nil : EvaluationUser(user: user, trainItems: split.trainItemsByUser[user], testItems: items)
     }
     var results: [VariantResult] = []
     for variant in config.variants {
@@ -143,40 +190,89 @@ public struct TrainingRunner: Sendable {
         throw .loss(variant: variant.loss.label, message: error.description)
       }
       let (loss, parameters) = (built.loss, built.parameters)
-      let negatives = loss.kind == .pairwise ? 1 : variant.training.negatives
-      let evaluator = Evaluator(k: k, ties: config.evaluation.ties, threads: variant.training.threads)
-      var runs: [SeedRun] = []
-      for (seedIndex, seed) in config.seeds.enumerated() {
-        var options = variant.training
-        options.seed = seed
-        let label = variant.loss.label
-        let result: TrainingResult
-        do {
-          result = try Trainer(options: options).train(
-            split: split, userCount: data.userCount, itemCount: data.itemCount, loss: loss,
-            evaluateEvery: evalEveryOverride ?? config.evaluation.evalEvery,
-            evaluate: { model in
-              evaluator.evaluate(itemCount: data.itemCount, users: users) { user, scores in
+      let label = variant.loss.label
+      var scores: [PointScore] = []
+      var best: (index: Int, score: Double, runs: [SeedRun])? = nil
+      for (pointIndex, point) in variant.points.enumerated() {
+        let evaluator = Evaluator(k: k, ties: config.evaluation.ties, threads: point.options.threads)
+        let validate: ((FactorModel) -> Double)? =
+          hasValidation
+          ? { model in
+            Self.selectionScore(
+              evaluator.evaluate(itemCount: data.itemCount, users: validationUsers) { user, scores in
                 model.scoreAll(user: user, into: scores)
-              }
-            },
-            progress: progress.map { report in { @Sendable p in report(label, seedIndex, p) } })
-        } catch {
-          throw .training(variant: label, seed: seed, error: error)
+              })
+          } : nil
+        let evaluateTest: (FactorModel) -> RankingMetrics = { model in
+          evaluator.evaluate(itemCount: data.itemCount, users: users) { user, scores in
+            model.scoreAll(user: user, into: scores)
+          }
         }
-        runs.append(
-          SeedRun(
-            seed: seed, history: result.history, metrics: result.history.last?.metrics ?? .zero,
-            trainingSeconds: result.trainingSeconds, interactionsPerSecond: result.interactionsPerSecond,
-            model: result.model))
+        let shownLabel = variant.hasGrid ? "\(label) (\(pointIndex + 1)/\(variant.points.count))" : label
+        var runs: [SeedRun] = []
+        for (seedIndex, seed) in config.seeds.enumerated() {
+          var options = point.options
+          options.seed = seed
+          // Without a validation split, the last epoch's test metrics are the report; with one, the
+          // selected model is tested after training (and only the chosen point's runs are kept).
+          let every = evalEveryOverride ?? config.evaluation.evalEvery
+          let result: TrainingResult
+          do {
+            result = try Trainer(options: options).train(
+              split: split, userCount: data.userCount, itemCount: data.itemCount, loss: loss,
+              evaluateEvery: hasValidation && every == 0 ? nil : every, evaluate: evaluateTest, validate: validate,
+              progress: progress.map { report in { @Sendable p in report(shownLabel, seedIndex, p) } })
+          } catch {
+            throw .training(variant: label, seed: seed, error: error)
+          }
+          runs.append(
+            SeedRun(
+              seed: seed, history: result.history,
+              metrics: hasValidation ? .zero : result.history.last?.metrics ?? .zero,
+              trainingSeconds: result.trainingSeconds, interactionsPerSecond: result.interactionsPerSecond,
+              model: result.model, selectedEpoch: result.selectedEpoch, validation: result.validation))
+        }
+        let score = PointScore(
+          point: point, seedScores: runs.map { $0.validation ?? 0 }, seedEpochs: runs.map(\.selectedEpoch))
+        scores.append(score)
+        if best == nil || score.score > best!.score { best = (pointIndex, score.score, runs) }
       }
+      guard let (chosen, _, bestRuns) = best else { continue }
+      var runs = bestRuns
+      if hasValidation {
+        let evaluator = Evaluator(
+          k: k, ties: config.evaluation.ties, threads: variant.points[chosen].options.threads)
+        for index in runs.indices {
+          let model = runs[index].model
+          runs[index].metrics = evaluator.evaluate(itemCount: data.itemCount, users: users) { user, scores in
+            model.scoreAll(user: user, into: scores)
+          }
+        }
+      }
+      let point = variant.points[chosen]
+      let negatives = loss.kind == .pairwise ? 1 : point.options.negatives
+      let selection =
+        hasValidation
+        ? VariantSelection(
+          metric: "\(Self.selectionMetric.rawValue)@\(k)", metricDisplayName: Self.selectionMetric.displayName(k: k), points: scores,
+          chosen: chosen, gridSize: variant.gridSize) : nil
       results.append(
-        VariantResult(variant: variant, parameters: parameters, negativesPerPositive: negatives, runs: runs))
+        VariantResult(
+          variant: variant, parameters: parameters, negativesPerPositive: negatives, runs: runs, point: point,
+          selection: selection))
     }
     return TrainingReport(
       config: config, users: data.userCount, items: data.itemCount, trainInteractions: split.train.count,
       testInteractions: split.test.count, evaluatedUsers: users.count, notes: data.notes, results: results)
   }
+}
+
+extension TrainingRunner {
+  /// The metric that chooses among a grid's points and epochs on the validation split.
+  static let selectionMetric = RankingMetric.ndcg
+
+  /// The selection metric's value in `metrics`.
+  static func selectionScore(_ metrics: RankingMetrics) -> Double { metrics[selectionMetric] }
 }
 
 /// The mean of `values` and their sample standard deviation (`nil` for fewer than two values; the mean of

@@ -44,6 +44,34 @@ public final class FactorModel: @unchecked Sendable {
     itemBias.initialize(repeating: 0)
   }
 
+  /// A model with a copy of `other`'s parameters (the snapshot early stopping keeps of its best epoch).
+  ///
+  /// - Parameter other: The model to copy; it is not changed.
+  public init(copying other: FactorModel) {
+    userCount = other.userCount
+    itemCount = other.itemCount
+    factors = other.factors
+    userFactors = .allocate(capacity: other.userFactors.count)
+    itemFactors = .allocate(capacity: other.itemFactors.count)
+    itemBias = .allocate(capacity: other.itemBias.count)
+    _ = userFactors.initialize(from: other.userFactors)
+    _ = itemFactors.initialize(from: other.itemFactors)
+    _ = itemBias.initialize(from: other.itemBias)
+  }
+
+  /// Overwrites this model's parameters with `other`'s, which has the same shape.
+  ///
+  /// - Parameter other: A model with the same user, item and factor counts.
+  /// - Precondition: The shapes match.
+  public func assign(from other: FactorModel) {
+    precondition(
+      userCount == other.userCount && itemCount == other.itemCount && factors == other.factors,
+      "the models' shapes differ")
+    _ = userFactors.update(fromContentsOf: other.userFactors)
+    _ = itemFactors.update(fromContentsOf: other.itemFactors)
+    _ = itemBias.update(fromContentsOf: other.itemBias)
+  }
+
   deinit {
     userFactors.deallocate()
     itemFactors.deallocate()

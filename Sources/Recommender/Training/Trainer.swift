@@ -35,12 +35,17 @@ public struct Trainer: Sendable {
   ///   - evaluateEvery: Evaluate after every this many epochs (and after the last); 0 evaluates only after the
   ///     last epoch; `nil` never.
   ///   - evaluate: Computes held-out metrics of the model.
+  ///   - validate: The validation score of the model (higher is better), for model selection. With
+  ///     ``TrainingOptions/patience`` it is computed after every epoch: training stops after `patience`
+  ///     epochs in a row without a score above the best so far, and the returned model is a copy of the best
+  ///     epoch's (the first of equal scores). Without patience it is computed once, after the last epoch.
   ///   - progress: Called from the first thread after each of its mini-batches (fraction below 1), and once
   ///     more with fraction 1 when the epoch is done.
   /// - Throws: ``TrainingError`` when the loss or scores become non-finite, or the loss rejects a batch.
   public func train(
     split: DataSplit, userCount: Int, itemCount: Int, loss: any LossProtocol, evaluateEvery: Int? = 0,
-    evaluate: ((FactorModel) -> RankingMetrics)? = nil, progress: (@Sendable (TrainingProgress) -> Void)? = nil
+    evaluate: ((FactorModel) -> RankingMetrics)? = nil, validate: ((FactorModel) -> Double)? = nil,
+    progress: (@Sendable (TrainingProgress) -> Void)? = nil
   ) throws(TrainingError) -> TrainingResult {
     let options = self.options
     let model = FactorModel(
@@ -59,6 +64,10 @@ public struct Trainer: Sendable {
     var history: [EpochRecord] = []
     var seconds = 0.0
     var order = Array(0..<split.train.count)
+    // Early stopping: the best validation score so far, its epoch and a copy of its model.
+    let patience = validate == nil ? nil : options.patience
+    var best: (score: Double, epoch: Int, model: FactorModel)? = nil
+    var epochsRun = 0
     for epoch in 1...options.epochs {
       var shuffler = SplitMix64(seed: options.seed &+ 0x9E37_79B9 &* UInt64(epoch))
       order.shuffle(using: &shuffler)
@@ -66,6 +75,7 @@ public struct Trainer: Sendable {
       let outcome = context.runEpoch(epoch, order: order, progress: progress)
       progress?(TrainingProgress(epoch: epoch, epochs: options.epochs, fraction: 1))
       seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+      epochsRun = epoch
       let meanLoss: Double
       switch outcome {
       case .success(let value): meanLoss = value
@@ -77,11 +87,35 @@ public struct Trainer: Sendable {
       {
         record.metrics = evaluate(model)
       }
+      var stop = false
+      if let validate, let patience {
+        let score = validate(model)
+        record.validation = score
+        if let current = best {
+          if score > current.score {
+            current.model.assign(from: model)
+            best = (score, epoch, current.model)
+          } else if epoch - current.epoch >= patience {
+            stop = true
+          }
+        } else {
+          best = (score, epoch, FactorModel(copying: model))
+        }
+      } else if let validate, epoch == options.epochs {
+        record.validation = validate(model)
+      }
       history.append(record)
+      if stop { break }
     }
-    let processed = Double(split.train.count) * Double(options.epochs)
+    let processed = Double(split.train.count) * Double(epochsRun)
+    let interactionsPerSecond = seconds > 0 ? processed / seconds : 0
+    if let best {
+      return TrainingResult(
+        model: best.model, history: history, trainingSeconds: seconds, interactionsPerSecond: interactionsPerSecond,
+        selectedEpoch: best.epoch, validation: best.score)
+    }
     return TrainingResult(
-      model: model, history: history, trainingSeconds: seconds,
-      interactionsPerSecond: seconds > 0 ? processed / seconds : 0)
+      model: model, history: history, trainingSeconds: seconds, interactionsPerSecond: interactionsPerSecond,
+      selectedEpoch: epochsRun, validation: history.last?.validation)
   }
 }

@@ -22,6 +22,9 @@ public struct TrainingOptions: Sendable, Hashable {
   public var threads: Int = 1
   /// The seed of initialisation, shuffling and sampling.
   public var seed: UInt64 = 0
+  /// Early stopping: with a validation score, stop after this many epochs in a row without a better score
+  /// and keep the model of the best epoch; `nil` trains every epoch. `≥ 1`.
+  public var patience: Int? = nil
 
   /// Default options.
   public init() {}

@@ -10,6 +10,8 @@ public struct EpochRecord: Sendable, Equatable {
   public var metrics: RankingMetrics?
   /// Training seconds so far (evaluation excluded).
   public var seconds: Double
+  /// The validation score after the epoch (the selection metric on the validation split), when computed.
+  public var validation: Double? = nil
 }
 
 /// The outcome of a training run.
@@ -20,8 +22,12 @@ public struct TrainingResult: Sendable {
   public var history: [EpochRecord]
   /// Seconds spent training (evaluation excluded).
   public var trainingSeconds: Double
-  /// Training positives processed per second: `train interactions × epochs / trainingSeconds`.
+  /// Training positives processed per second: `train interactions × epochs run / trainingSeconds`.
   public var interactionsPerSecond: Double
+  /// The epoch whose model ``model`` is: the best validation epoch under early stopping, else the last.
+  public var selectedEpoch: Int
+  /// The validation score of ``model``, when a validation score was computed.
+  public var validation: Double?
 }
 
 /// Why training stopped.

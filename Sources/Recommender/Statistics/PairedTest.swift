@@ -128,7 +128,8 @@ public enum PairedTest: Sendable, Hashable {
   /// 64-bit word (user `64k + j` of a permutation takes bit `j` of the permutation's `k`-th word, the words
   /// drawn permutation after permutation), and the sums run in a fixed order, so a seed gives the same
   /// p-value on every run and machine. The work is `N · n` sign flips and additions with no branch per user
-  /// (the sign bit is XORed in): about 0.1–0.2 s for `N = 10,000` and `n = 100,000` in a release build.
+  /// (the sign bit is XORed in): in a release build about 2 ms for `N = 10,000` and `n = 610`, 0.4 s for
+  /// `n = 100,000`.
   ///
   /// Degenerate input, each with a defined result: `n = 0` gives `d̄ = 0` and `p = 1`; `n = 1` or all
   /// differences 0 give `p = 1` (every permutation ties); `permutations ≤ 0` gives `p = 1` (the observed

@@ -192,19 +192,20 @@ struct ConfigLimitTests {
         "test.yaml:1:14: error: description: the description may not contain control characters "
           + "(found U+001B at character 1); write it as one line of text"
       ])
-    let nul = "description: \"a\\x00b\"\nlosses: [bpr]\nscenarios:\n  - {name: s, positive_scores: [1.0], negative_scores: [0.5]}\n"
+    let rest = "losses: [bpr]\nscenarios:\n  - {name: s, positive_scores: [1.0], negative_scores: [0.5]}\n"
+    let nul = "description: \"a\\x00b\"\n" + rest
     #expect(
       errors(nul) == [
         "test.yaml:1:14: error: description: the description may not contain control characters "
           + "(found U+0000 at character 2); write it as one line of text"
       ])
-    let twoLines = "description: |\n  one\n  two\nlosses: [bpr]\nscenarios:\n  - {name: s, positive_scores: [1.0], negative_scores: [0.5]}\n"
+    let twoLines = "description: |\n  one\n  two\n" + rest
     #expect(
       errors(twoLines) == [
         "test.yaml:1:14: error: description: the description may not contain control characters "
           + "(found U+000A at character 4); write it as one line of text"
       ])
-    let block = "description: |\n  one line\nlosses: [bpr]\nscenarios:\n  - {name: s, positive_scores: [1.0], negative_scores: [0.5]}\n"
+    let block = "description: |\n  one line\n" + rest
     #expect(errors(block).isEmpty)
   }
 

@@ -178,6 +178,37 @@ struct ConfigLimitTests {
       ])
   }
 
+  @Test("a description with control characters is rejected; a block scalar's final line break is dropped")
+  func descriptionControlCharacters() throws {
+    let escape = #"""
+      description: "\x1b[31mred\x1b[0m"
+      losses: [bpr]
+      scenarios:
+        - {name: s, positive_scores: [1.0], negative_scores: [0.5]}
+
+      """#
+    #expect(
+      errors(escape) == [
+        "test.yaml:1:14: error: description: the description may not contain control characters "
+          + "(found U+001B at character 1); write it as one line of text"
+      ])
+    let rest = "losses: [bpr]\nscenarios:\n  - {name: s, positive_scores: [1.0], negative_scores: [0.5]}\n"
+    let nul = "description: \"a\\x00b\"\n" + rest
+    #expect(
+      errors(nul) == [
+        "test.yaml:1:14: error: description: the description may not contain control characters "
+          + "(found U+0000 at character 2); write it as one line of text"
+      ])
+    let twoLines = "description: |\n  one\n  two\n" + rest
+    #expect(
+      errors(twoLines) == [
+        "test.yaml:1:14: error: description: the description may not contain control characters "
+          + "(found U+000A at character 4); write it as one line of text"
+      ])
+    let block = "description: |\n  one line\n" + rest
+    #expect(errors(block).isEmpty)
+  }
+
   @Test("empty labels and names are rejected; '.' and '..' are labels like any other")
   func emptyNames() {
     let yaml = """

@@ -109,8 +109,8 @@ public struct ConfigDecoder: Sendable {
     {
       experiment = name
     }
-    let description = top["description"].flatMap {
-      reader.string($0.value, path.key("description"), what: "description")
+    let description = top["description"].flatMap { entry -> String? in
+      decodeDescription(entry.value, path.key("description"), &reader)
     }
     // Losses declared in the config join a copy of the registry, for this config only.
     var registry = self.registry
@@ -152,4 +152,19 @@ public enum PluginPolicy: Sendable, Hashable {
   /// registry does not know are then reported as warnings ("not checked"), not errors: what `validate`
   /// does unless asked to load plugins.
   case check
+}
+
+extension ConfigDecoder {
+  /// The top-level `description:`: one line of text shown as the report's title. The line breaks a block
+  /// scalar (`|`, `>`) ends with are dropped; any other control character is an error, since it would break
+  /// the text and Markdown tables (or, like an ANSI escape, act on the terminal).
+  func decodeDescription(_ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader) -> String? {
+    guard var text = reader.string(node, path, what: "description") else { return nil }
+    while let last = text.unicodeScalars.last, last == "\n" || last == "\r" { text.unicodeScalars.removeLast() }
+    if let problem = forbiddenCharacterProblem(in: text) {
+      reader.error("the description \(problem); write it as one line of text", at: node.mark, path)
+      return nil
+    }
+    return text
+  }
 }

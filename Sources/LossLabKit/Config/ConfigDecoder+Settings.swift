@@ -47,7 +47,8 @@ extension ConfigDecoder {
       }
       guard let elements = reader.sequence(entry.value, keyPath, what: key) else { continue }
       if elements.isEmpty {
-        reader.error("\(key) is an empty list; give one value or a list of values to try", at: entry.value.mark, keyPath)
+        reader.error(
+          "\(key) is an empty list; give one value or a list of values to try", at: entry.value.mark, keyPath)
         continue
       }
       let checkpoint = reader.checkpoint

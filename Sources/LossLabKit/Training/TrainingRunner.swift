@@ -254,7 +254,8 @@ public struct TrainingRunner: Sendable {
       let selection =
         hasValidation
         ? VariantSelection(
-          metric: "\(Self.selectionMetric.rawValue)@\(k)", metricDisplayName: Self.selectionMetric.displayName(k: k), points: scores,
+          metric: "\(Self.selectionMetric.rawValue)@\(k)", metricDisplayName: Self.selectionMetric.displayName(k: k),
+          points: scores,
           chosen: chosen, gridSize: variant.gridSize) : nil
       results.append(
         VariantResult(

@@ -183,7 +183,7 @@ struct TrainingSelectionTests {
       for p in config.variants[v].points.indices { config.variants[v].points[p].options.epochs = 4 }
     }
     let report = try TrainingRunner().run(config)
-    // MERGE: #expect(report.validationInteractions > 0)
+    #expect(report.validationInteractions > 0)
     for result in report.results {
       let selection = try #require(result.selection)
       #expect(selection.points.count == 2 && selection.metric == "ndcg@5")

@@ -7,7 +7,7 @@ extension ConfigDecoder {
   static let interactionKeys = ["path", "user", "item", "rating", "timestamp", "min_rating", "delimiter"]
   static let itemKeys = ["path", "id", "fields", "delimiter"]
   static let fieldKeys = ["column", "separator", "mode"]
-  static let splitKeys = ["method", "test_fraction", "seed"]
+  static let splitKeys = ["method", "test_fraction", "validation_fraction", "seed"]
   static let evaluationKeys = ["k", "ties", "eval_every"]
 
   /// Decodes a training config's top level: `data:` (paths resolved against the config's folder), the
@@ -49,8 +49,10 @@ extension ConfigDecoder {
     let training = topGrid.point(0, base: TrainingOptions()).options
     var search: SearchOptions? = nil
     if let node = top["search"]?.value { search = decodeSearch(node, path.key("search"), &reader) }
+    // Given, even if wrong (its own error says so): a grid or patience then needs nothing more.
     let hasValidation =
-      top["split"]?.value.mapping?.contains { $0.key.scalar?.text == "validation_fraction" } ?? false
+      split.validationFraction != nil
+      || top["split"]?.value.mapping?.contains { $0.key.scalar?.text == "validation_fraction" } == true
     var evaluation = EvaluationOptions()
     if let node = top["evaluation"]?.value {
       evaluation = decodeEvaluation(node, path.key("evaluation"), &reader) ?? evaluation
@@ -248,15 +250,36 @@ extension ConfigDecoder {
     if let entry = fields["method"] {
       split.method = reader.choice(entry.value, path.key("method"), what: "split method") ?? split.method
     }
+    // The sum with validation_fraction is checked only against a valid (or the default) test_fraction.
+    var testFractionValid = fields["test_fraction"] == nil
     if let entry = fields["test_fraction"],
       let fraction = reader.finiteNumber(entry.value, path.key("test_fraction"), what: "test_fraction")
     {
       if fraction > 0, fraction < 1 {
         split.testFraction = fraction
+        testFractionValid = true
       } else {
         reader.error(
           "test_fraction must be between 0 and 1 (exclusive), got \(fraction)", at: entry.value.mark,
           path.key("test_fraction"))
+      }
+    }
+    if let entry = fields["validation_fraction"],
+      let fraction = reader.finiteNumber(entry.value, path.key("validation_fraction"), what: "validation_fraction")
+    {
+      let testFraction =
+        fields["test_fraction"] == nil ? "\(split.testFraction) (the default)" : "\(split.testFraction)"
+      if !(fraction > 0 && fraction < 1) {
+        reader.error(
+          "validation_fraction must be between 0 and 1 (exclusive), got \(fraction)", at: entry.value.mark,
+          path.key("validation_fraction"))
+      } else if testFractionValid, split.testFraction + fraction >= 1 {
+        reader.error(
+          "test_fraction + validation_fraction must be below 1 (some interactions must stay for training), got "
+            + "\(testFraction) + \(fraction) = \(split.testFraction + fraction)", at: entry.value.mark,
+          path.key("validation_fraction"))
+      } else if testFractionValid {
+        split.validationFraction = fraction
       }
     }
     if let entry = fields["seed"], let seed = reader.integer(entry.value, path.key("seed"), what: "seed", minimum: 0) {

@@ -40,13 +40,19 @@ public struct SplitOptions: Sendable, Hashable {
   public var method: SplitMethod
   /// The fraction of each user's interactions held out, in `(0, 1)`.
   public var testFraction: Double
+  /// The fraction of each user's interactions set aside for validation, in `(0, 1)` with
+  /// `testFraction + validationFraction < 1`; `nil` for no validation part.
+  public var validationFraction: Double?
   /// The seed of the random split.
   public var seed: UInt64
 
   /// Creates split settings.
-  public init(method: SplitMethod = .random, testFraction: Double = 0.2, seed: UInt64 = 42) {
+  public init(
+    method: SplitMethod = .random, testFraction: Double = 0.2, validationFraction: Double? = nil, seed: UInt64 = 42
+  ) {
     self.method = method
     self.testFraction = testFraction
+    self.validationFraction = validationFraction
     self.seed = seed
   }
 }

@@ -1,31 +1,38 @@
 import Foundation
 import Recommender
 
-/// Writes a split as `train.csv` and `test.csv` with the original ids and the source's column names, so that
-/// other tools can train on exactly the same data.
+/// Writes a split as `train.csv` and `test.csv` — and `validation.csv` when the split has a validation
+/// part — with the original ids and the source's column names, so that other tools can train on exactly the
+/// same data.
 public enum SplitWriter {
-  /// The files a split is written to, in `folder`.
-  public static func files(in folder: String) -> [String] {
-    ["train.csv", "test.csv"].map { joinPath(folder, $0) }
+  /// The files a split is written to, in `folder`: `train.csv`, `test.csv`, then `validation.csv` when
+  /// `validation` is true.
+  public static func files(in folder: String, validation: Bool = false) -> [String] {
+    (["train.csv", "test.csv"] + (validation ? ["validation.csv"] : [])).map { joinPath(folder, $0) }
   }
 
   /// Checks, before the work starts, that `folder` can hold the split: it is a folder or can be made one,
-  /// and neither file would replace one of `inputs`.
+  /// and no file it would get (`validation.csv` too when `validation` is true) would replace one of `inputs`.
   ///
   /// - Throws: ``AtomicFile/WriteError`` saying why not.
-  public static func check(_ folder: String, inputs: InputFiles = InputFiles()) throws(AtomicFile.WriteError) {
+  public static func check(
+    _ folder: String, validation: Bool = false, inputs: InputFiles = InputFiles()
+  ) throws(AtomicFile.WriteError) {
     try checkFolderPath(folder)
-    for file in files(in: folder) where kind(of: file) != .missing { try AtomicFile.check(file, inputs: inputs) }
+    for file in files(in: folder, validation: validation) where kind(of: file) != .missing {
+      try AtomicFile.check(file, inputs: inputs)
+    }
   }
 
-  /// Writes `folder/train.csv` and `folder/test.csv` (creating the folder), each atomically.
+  /// Writes `folder/train.csv`, `folder/test.csv` and, when the split has a validation part,
+  /// `folder/validation.csv` (creating the folder), each atomically.
   ///
   /// - Throws: ``AtomicFile/WriteError`` when the folder cannot be created, a file cannot be written, or a
   ///   file would replace one of `inputs`.
   public static func write(
     _ data: InteractionData, _ split: DataSplit, to folder: String, inputs: InputFiles = InputFiles()
   ) throws(AtomicFile.WriteError) {
-    try check(folder, inputs: inputs)
+    try check(folder, validation: split.hasValidation, inputs: inputs)
     try makeFolder(folder)
     let columns = data.columns
     let header = [columns.user, columns.item] + [columns.rating, columns.timestamp].compactMap { $0 }
@@ -40,9 +47,10 @@ public enum SplitWriter {
       }
       return lines.joined(separator: "\n") + "\n"
     }
-    let (train, test) = (files(in: folder)[0], files(in: folder)[1])
-    try AtomicFile.write(csv(split.train), to: train, inputs: inputs)
-    try AtomicFile.write(csv(split.test), to: test, inputs: inputs)
+    let paths = files(in: folder, validation: split.hasValidation)
+    try AtomicFile.write(csv(split.train), to: paths[0], inputs: inputs)
+    try AtomicFile.write(csv(split.test), to: paths[1], inputs: inputs)
+    if split.hasValidation { try AtomicFile.write(csv(split.validation), to: paths[2], inputs: inputs) }
   }
 }
 

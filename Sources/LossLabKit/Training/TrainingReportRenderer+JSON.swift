@@ -14,11 +14,13 @@ extension TrainingReportRenderer {
       ("users", .integer(report.users)), ("items", .integer(report.items)),
       ("train_interactions", .integer(report.trainInteractions)),
       ("test_interactions", .integer(report.testInteractions)),
+      ("validation_interactions", .integer(report.validationInteractions)),
       ("evaluated_users", .integer(report.evaluatedUsers)),
       ("notes", .array(report.notes.map(JSONValue.string))),
     ])
     root["split"] = .object([
       ("method", .string(config.split.method.rawValue)), ("test_fraction", .number(config.split.testFraction)),
+      ("validation_fraction", config.split.validationFraction.map(JSONValue.number) ?? .null),
       ("seed", .integer(config.split.seed)),
     ])
     root["training"] = trainingJSON(t)

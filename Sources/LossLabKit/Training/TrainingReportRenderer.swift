@@ -78,9 +78,12 @@ public struct TrainingReportRenderer: Sendable {
     lines.append("")
     let t = config.training
     let facts = [
-      "data: \(report.users) users, \(report.items) items; \(report.trainInteractions) training and "
+      "data: \(report.users) users, \(report.items) items; \(report.trainInteractions) training"
+        + (config.split.validationFraction == nil ? " and " : ", \(report.validationInteractions) validation and ")
         + "\(report.testInteractions) held-out interactions (\(config.split.method.rawValue) split, "
-        + "test_fraction \(config.split.testFraction), seed \(config.split.seed))",
+        + "test_fraction \(config.split.testFraction), "
+        + (config.split.validationFraction.map { "validation_fraction \($0), " } ?? "")
+        + "seed \(config.split.seed))",
       "model: \(t.factors) factors; \(t.epochs) epoch\(t.epochs == 1 ? "" : "s"), batch \(t.batchSize), \(t.optimizer.rawValue) "
         + "lr \(t.learningRate), l2 \(t.l2), \(t.sampler.rawValue) sampler, \(t.threads) thread\(t.threads == 1 ? "" : "s")",
       "evaluation: \(report.evaluatedUsers) users with held-out items, training items excluded, k = "

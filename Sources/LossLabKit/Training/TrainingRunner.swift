@@ -86,9 +86,11 @@ public struct TrainingReport: Sendable {
   public var trainInteractions: Int
   /// Held-out interactions.
   public var testInteractions: Int
+  /// Validation interactions (0 when the split has no validation part).
+  public var validationInteractions: Int
   /// Users with at least one held-out interaction (the ones metrics average over).
   public var evaluatedUsers: Int
-  /// Remarks from loading the data.
+  /// Remarks from loading and splitting the data.
   public var notes: [String]
   /// One result per variant, in config order.
   public var results: [VariantResult]
@@ -98,7 +100,7 @@ public struct TrainingReport: Sendable {
 public enum TrainingRunError: Error, Sendable, CustomStringConvertible {
   /// The data files have problems.
   case data(DataErrors)
-  /// The split failed (no timestamps, no test interactions).
+  /// The split failed (no timestamps, no test or validation interactions).
   case split(DataError)
   /// A setting does not fit the data (k above the catalog, a loss needing metadata the data lacks).
   case setting(String)
@@ -143,7 +145,8 @@ public struct TrainingRunner: Sendable {
     }
     do {
       let split = try DataSplit(
-        data, method: config.split.method, testFraction: config.split.testFraction, seed: config.split.seed)
+        data, method: config.split.method, testFraction: config.split.testFraction,
+        validationFraction: config.split.validationFraction, seed: config.split.seed)
       return (data, split)
     } catch {
       throw .split(error)
@@ -264,7 +267,8 @@ public struct TrainingRunner: Sendable {
     }
     return TrainingReport(
       config: config, users: data.userCount, items: data.itemCount, trainInteractions: split.train.count,
-      testInteractions: split.test.count, evaluatedUsers: users.count, notes: data.notes, results: results)
+      testInteractions: split.test.count, validationInteractions: split.validation.count, evaluatedUsers: users.count,
+      notes: data.notes + (split.note.map { [$0] } ?? []), results: results)
   }
 }
 

@@ -6,22 +6,28 @@ extension LossLab {
   /// `losslab split CONFIG --output DIR`: the training config's split as CSV files.
   struct Split: LossLabSubcommand {
     static let configuration = CommandConfiguration(
-      abstract: "Write a training config's train/test split (train.csv, test.csv with the original ids).")
+      abstract:
+        "Write a training config's train/test split (train.csv, test.csv, and validation.csv with "
+        + "split.validation_fraction; the original ids).")
 
     @Argument(help: "A training config (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var config: String
 
-    @Option(help: "The folder to write train.csv and test.csv to (created if missing).")
+    @Option(help: "The folder to write train.csv, test.csv (and validation.csv) to (created if missing).")
     var output: String
 
     func run() throws {
       let config = try loadTrainingConfig(config)
       let inputs = InputFiles(of: config)
-      try orFail { () throws(AtomicFile.WriteError) in try SplitWriter.check(output, inputs: inputs) }
+      let validation = config.split.validationFraction != nil
+      try orFail { () throws(AtomicFile.WriteError) in
+        try SplitWriter.check(output, validation: validation, inputs: inputs)
+      }
       let (data, split) = try prepare(config, runner: TrainingRunner())
       try orFail { () throws(AtomicFile.WriteError) in try SplitWriter.write(data, split, to: output, inputs: inputs) }
-      let (train, test) = (SplitWriter.files(in: output)[0], SplitWriter.files(in: output)[1])
-      print("\(train): \(split.train.count) interactions; \(test): \(split.test.count)")
+      let files = SplitWriter.files(in: output, validation: split.hasValidation)
+      let validationPart = split.hasValidation ? "; \(files[2]): \(split.validation.count)" : ""
+      print("\(files[0]): \(split.train.count) interactions\(validationPart); \(files[1]): \(split.test.count)")
     }
   }
 }

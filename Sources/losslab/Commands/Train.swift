@@ -25,7 +25,8 @@ extension LossLab {
     @Option(help: "Draw each metric per epoch, one line per variant, as an SVG file (evaluates every epoch).")
     var plot: String?
 
-    @Option(help: "Write the train/test split (train.csv, test.csv, original ids) to this folder.")
+    @Option(
+      help: "Write the train/test split (train.csv, test.csv, validation.csv if any; original ids) to this folder.")
     var saveSplit: String?
 
     @Option(help: "Write every model's factors and biases (CSV) to this folder.")
@@ -44,7 +45,9 @@ extension LossLab {
       try outputOptions.check(inputs: inputs)
       try orFail { () throws(AtomicFile.WriteError) in
         if let plot { try AtomicFile.check(plot, inputs: inputs) }
-        if let saveSplit { try SplitWriter.check(saveSplit, inputs: inputs) }
+        if let saveSplit {
+          try SplitWriter.check(saveSplit, validation: config.split.validationFraction != nil, inputs: inputs)
+        }
         if let saveModel { try ModelWriter.check(saveModel) }
       }
       let runner = TrainingRunner(evalEveryOverride: plot != nil ? 1 : nil)
@@ -99,11 +102,12 @@ func loadTrainingConfig(_ path: String, registry: LossRegistry = .standard) thro
   return config
 }
 
-/// Loads and splits a training config's data, printing the loader's notes; exits with the failure.
+/// Loads and splits a training config's data, printing the loader's and the split's notes; exits with the
+/// failure.
 func prepare(_ config: TrainingConfig, runner: TrainingRunner) throws -> (InteractionData, DataSplit) {
   do throws(TrainingRunError) {
     let prepared = try runner.prepare(config)
-    for note in prepared.0.notes { printError("note: \(note)") }
+    for note in prepared.0.notes + (prepared.1.note.map { [$0] } ?? []) { printError("note: \(note)") }
     return prepared
   } catch {
     throw fail(TrainingFailure(config: config.file, error: error))

@@ -71,8 +71,9 @@ struct TrainingSelectionTests {
     #expect(bpr.points.allSatisfy { $0.options.learningRate == 0.2 })
     let warp = config.variants[1]
     #expect(warp.gridSize == 8)
-    #expect(warp.points[0].variedDescription == "training.learning_rate=0.05, training.l2=0.0, model.factors=4")
-    #expect(warp.points.map(\.options.factors) == [4, 8, 4, 8, 4, 8, 4, 8])
+    // The planted config sets model.factors at the top level: the override's list takes its place (first).
+    #expect(warp.points[0].variedDescription == "model.factors=4, training.learning_rate=0.05, training.l2=0.0")
+    #expect(warp.points.map(\.options.factors) == [4, 4, 4, 4, 8, 8, 8, 8])
     let hinge = config.variants[2]
     #expect(!hinge.hasGrid && hinge.training.learningRate == 0.3 && hinge.training.l2 == 0.01)
   }

@@ -233,4 +233,28 @@ struct RunExportTests {
       RunWriter.folderNames(["a b", "qrels.txt", "Index.csv", "a_b"]) == ["a_b", "qrels.txt-2", "Index.csv-2", "a_b-2"])
     #expect(ModelWriter.folderNames(["qrels.txt"]) == ["qrels.txt"])
   }
+
+  @Test("losslab train --save-run writes the files; a bad destination stops it before training")
+  func commandLine() throws {
+    let config = try exportConfig(evaluation: "{k: [2, 4]}", losses: "  - warp")
+    let folder = try temporaryFolder()
+    let runs = folder.appendingPathComponent("runs").path
+    let result = try losslab(["train", config, "--save-run", runs])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(
+      result.stderr.hasSuffix(
+        "wrote per-user metrics and top-4 lists of 2 models and the test qrels to \(runs) (the folder of each label: "
+          + "\(runs)/index.csv)\n"))
+    #expect(try lines(runs + "/warp/seed-2/run.trec").count == 4 * 80)
+    #expect(try lines(runs + "/warp/seed-1/per_user.csv").count == 81)
+
+    let same = try losslab(["train", config, "--save-run", runs, "--save-model", runs + "/"])
+    #expect(same.status == 64)
+    #expect(same.stderr.contains("--save-run and --save-model name the same folder"))
+    let file = folder.appendingPathComponent("file").path
+    try "x".write(toFile: file, atomically: true, encoding: .utf8)
+    let onFile = try losslab(["train", config, "--save-run", file])
+    #expect(onFile.status == 73)
+    #expect(onFile.stderr == "losslab: error: cannot write \(file): it is a file, not a folder\n")
+  }
 }

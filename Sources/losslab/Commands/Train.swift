@@ -11,8 +11,9 @@ extension LossLab {
       abstract: "Train a recommender with each loss variant and compare held-out ranking metrics.",
       discussion: """
         Loads the config's data, splits it per user, trains one matrix-factorization model per loss variant \
-        and seed, and prints one row per variant: AUC, MAP@k, MRR, NDCG@k, precision@k, recall@k and hit \
-        rate@k (mean ± std over seeds), training seconds and interactions per second. See Docs/Training.md.
+        and seed, and prints one row per variant: the metric columns of the config's evaluation (by default \
+        AUC, MAP@k, MRR, NDCG@k, precision@k, recall@k and hit rate@k at k = 10; mean ± std over seeds), \
+        training seconds and interactions per second. See Docs/Training.md.
         """)
 
     @Argument(help: "A training config (YAML).", completion: .file(extensions: ["yaml", "yml"]))

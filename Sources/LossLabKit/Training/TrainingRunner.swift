@@ -6,10 +6,14 @@ import Recommender
 public struct SeedRun: Sendable {
   /// The seed.
   public var seed: UInt64
-  /// Per-epoch records (metrics where evaluated).
+  /// Per-epoch records (the metrics' means where evaluated).
   public var history: [EpochRecord]
-  /// The held-out metrics after the last epoch.
-  public var metrics: RankingMetrics
+  /// The held-out (test) metrics of every evaluated user after the last epoch, one column per
+  /// ``EvaluationOptions/columns``.
+  public var table: MetricTable
+  /// The held-out metrics after the last epoch: the mean of each column over the evaluated users
+  /// (``MetricTable/means`` of ``table``).
+  public var metrics: MetricValues { table.means }
   /// Seconds spent training.
   public var trainingSeconds: Double
   /// Training interactions per second.
@@ -33,6 +37,12 @@ public struct VariantResult: Sendable {
   public func summary(_ value: (SeedRun) -> Double) -> (mean: Double, std: Double) {
     let (mean, std) = meanAndSampleStd(runs.map(value))
     return (mean, std ?? 0)
+  }
+
+  /// Mean and sample standard deviation over seeds of one metric column's final value (NaN for a column
+  /// that was not computed).
+  public func summary(_ column: MetricColumn) -> (mean: Double, std: Double) {
+    summary { $0.metrics[column] ?? .nan }
   }
 }
 
@@ -125,7 +135,8 @@ public struct TrainingRunner: Sendable {
   ) throws(TrainingRunError) -> TrainingReport {
     let (data, split): (InteractionData, DataSplit)
     if let prepared { (data, split) = prepared } else { (data, split) = try prepare(config) }
-    let k = config.evaluation.k
+    let k = config.evaluation.largestCutoff
+    let columns = config.evaluation.columns
     let candidates = data.itemCount - (split.trainItemsByUser.map(\.count).max() ?? 0)
     guard k <= data.itemCount else {
       throw .setting("evaluation.k is \(k) but the catalog has only \(data.itemCount) items")
@@ -147,21 +158,24 @@ public struct TrainingRunner: Sendable {
       }
       let (loss, parameters) = (built.loss, built.parameters)
       let negatives = loss.kind == .pairwise ? 1 : variant.training.negatives
-      let evaluator = Evaluator(k: k, ties: config.evaluation.ties, threads: variant.training.threads)
+      let evaluator = Evaluator(ties: config.evaluation.ties, threads: variant.training.threads)
       var runs: [SeedRun] = []
       for (seedIndex, seed) in config.seeds.enumerated() {
         var options = variant.training
         options.seed = seed
         let label = variant.loss.label
         let result: TrainingResult
+        var finalTable: MetricTable? = nil
         do {
           result = try Trainer(options: options).train(
             split: split, userCount: data.userCount, itemCount: data.itemCount, loss: loss,
             evaluateEvery: evalEveryOverride ?? config.evaluation.evalEvery,
             evaluate: { model in
-              evaluator.evaluate(itemCount: data.itemCount, users: users) { user, scores in
-                model.scoreAll(user: user, into: scores)
+              let table = evaluator.evaluateTable(columns: columns, itemCount: data.itemCount, users: users) {
+                user, scores in model.scoreAll(user: user, into: scores)
               }
+              finalTable = table
+              return table.means
             },
             progress: progress.map { report in { @Sendable p in report(label, seedIndex, p) } })
         } catch {
@@ -169,7 +183,8 @@ public struct TrainingRunner: Sendable {
         }
         runs.append(
           SeedRun(
-            seed: seed, history: result.history, metrics: result.history.last?.metrics ?? .zero,
+            seed: seed, history: result.history,
+            table: finalTable ?? MetricTable(columns: columns, users: [], values: []),
             trainingSeconds: result.trainingSeconds, interactionsPerSecond: result.interactionsPerSecond,
             model: result.model))
       }

@@ -34,13 +34,13 @@ public struct Trainer: Sendable {
   ///   - loss: Any loss; partial credit needs the batch's item ids, which are always given.
   ///   - evaluateEvery: Evaluate after every this many epochs (and after the last); 0 evaluates only after the
   ///     last epoch; `nil` never.
-  ///   - evaluate: Computes held-out metrics of the model.
+  ///   - evaluate: Computes held-out metrics of the model (for example ``MetricTable/means``).
   ///   - progress: Called from the first thread after each of its mini-batches (fraction below 1), and once
   ///     more with fraction 1 when the epoch is done.
   /// - Throws: ``TrainingError`` when the loss or scores become non-finite, or the loss rejects a batch.
   public func train(
     split: DataSplit, userCount: Int, itemCount: Int, loss: any LossProtocol, evaluateEvery: Int? = 0,
-    evaluate: ((FactorModel) -> RankingMetrics)? = nil, progress: (@Sendable (TrainingProgress) -> Void)? = nil
+    evaluate: ((FactorModel) -> MetricValues)? = nil, progress: (@Sendable (TrainingProgress) -> Void)? = nil
   ) throws(TrainingError) -> TrainingResult {
     let options = self.options
     let model = FactorModel(

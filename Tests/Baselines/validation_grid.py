@@ -97,10 +97,10 @@ def losslab_grid(args, work):
             rows = [r for r in csv.DictReader(f) if r["epoch"]]  # per-epoch rows only
         last = max(int(r["epoch"]) for r in rows)
         for r in rows:
-            if int(r["epoch"]) == last and r["metric"] in ("auc", "precision"):
+            if int(r["epoch"]) == last and r["metric"] in ("auc", "precision@10"):
                 metrics.setdefault(r["loss"], {}).setdefault(r["metric"], []).append(float(r["value"]))
         for label, m in metrics.items():
-            results[(init, label)] = (statistics.mean(m["auc"]), statistics.mean(m["precision"]))
+            results[(init, label)] = (statistics.mean(m["auc"]), statistics.mean(m["precision@10"]))
         print(f"  init_scale {init}: {len(metrics)} settings", file=sys.stderr)
     return results
 

@@ -65,7 +65,7 @@ struct TrainingConfigTests {
     #expect(report.results.count == 3)
     for result in report.results {
       #expect(result.runs.count == 2)
-      #expect(result.summary { $0.metrics.auc }.mean > 0.7, "\(result.variant.loss.label)")
+      #expect(result.summary(.auc).mean > 0.7, "\(result.variant.loss.label)")
     }
     let text = TrainingReportRenderer(format: .text).render(report)
     #expect(text.contains("* the best value of its column."))
@@ -100,6 +100,7 @@ struct TrainingConfigTests {
     let csv = TrainingReportRenderer(format: .csv).render(report)
     #expect(csv.hasPrefix("experiment,loss,seed,epoch,metric,value\n"))
     #expect(csv.contains("planted,adaptive_hinge,1,4,auc,"))
+    #expect(csv.contains("planted,adaptive_hinge,1,4,ndcg@5,"))
     let svg = TrainingPlot.svg(report)
     #expect(svg.contains("<svg"))
     #expect(svg.contains("adaptive_hinge"))
@@ -170,7 +171,7 @@ struct TrainingConfigTests {
     }
 
     var bigK = try #require(ConfigLoader().load(path: missing).training)
-    bigK.evaluation.k = 41
+    bigK.evaluation.cutoffs = [41]
     do {
       _ = try TrainingRunner().run(bigK)
       Issue.record("k above the catalog must fail")
@@ -204,7 +205,7 @@ struct TrainingConfigTests {
     let report = try TrainingRunner().run(short)
     #expect(report.trainInteractions == 80_672 && report.testInteractions == 20_164)
     for result in report.results {
-      #expect(result.runs[0].metrics.auc > 0.8, "\(result.variant.loss.label)")
+      #expect(result.runs[0].metrics[.auc] ?? 0 > 0.8, "\(result.variant.loss.label)")
     }
   }
 }

@@ -193,7 +193,7 @@ struct TrainingSelectionTests {
       #expect(result.point == selection.points[selection.chosen].point)
       // The reported runs are the chosen point's: their validation scores are the ones it was chosen by.
       #expect(result.runs.map { $0.validation ?? -1 } == selection.chosenScore.seedScores)
-      #expect(result.runs.allSatisfy { $0.metrics.auc > 0.5 })
+      #expect(result.runs.allSatisfy { ($0.metrics[.auc] ?? 0) > 0.5 })
     }
   }
 }

@@ -8,7 +8,7 @@ extension ConfigDecoder {
   static let itemKeys = ["path", "id", "fields", "delimiter"]
   static let fieldKeys = ["column", "separator", "mode"]
   static let splitKeys = ["method", "test_fraction", "validation_fraction", "seed"]
-  static let evaluationKeys = ["k", "ties", "eval_every"]
+  static let evaluationKeys = ["metrics", "k", "ties", "eval_every", "select"]
 
   /// Decodes a training config's top level: `data:` (paths resolved against the config's folder), the
   /// split, model, training and evaluation settings, the seeds, and the common part, whose loss entries
@@ -293,8 +293,12 @@ extension ConfigDecoder {
   {
     guard let fields = reader.mapping(node, path, allowed: Self.evaluationKeys, what: "evaluation") else { return nil }
     var evaluation = EvaluationOptions()
-    if let entry = fields["k"], let k = reader.integer(entry.value, path.key("k"), what: "k", minimum: 1) {
-      evaluation.k = k
+    let beforeColumns = reader.checkpoint
+    if let entry = fields["metrics"], let metrics = decodeMetrics(entry.value, path.key("metrics"), &reader) {
+      evaluation.metrics = metrics
+    }
+    if let entry = fields["k"], let cutoffs = decodeCutoffs(entry.value, path.key("k"), &reader) {
+      evaluation.cutoffs = cutoffs
     }
     if let entry = fields["ties"] {
       evaluation.ties = reader.choice(entry.value, path.key("ties"), what: "tie convention") ?? evaluation.ties
@@ -304,6 +308,77 @@ extension ConfigDecoder {
     {
       evaluation.evalEvery = n
     }
+    evaluation.select = EvaluationOptions.defaultSelect(metrics: evaluation.metrics, cutoffs: evaluation.cutoffs)
+    if let entry = fields["select"], let text = reader.string(entry.value, path.key("select"), what: "select"),
+      !reader.hasErrors(since: beforeColumns)  // the computed columns are known only without errors above
+    {
+      let computed = evaluation.columns
+      if let column = MetricColumn(parsing: text), computed.contains(column) {
+        evaluation.select = column
+      } else {
+        let names = computed.map(\.name)
+        let hint = closestName(to: text, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+        reader.error(
+          "select '\(text)' is not a computed column\(hint); the computed columns are: "
+            + names.joined(separator: ", "), at: entry.value.mark, path.key("select"))
+      }
+    }
     return evaluation
+  }
+
+  /// `metrics:`: one metric name or a list of distinct ones.
+  private func decodeMetrics(_ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader) -> [RankingMetric]? {
+    let elements: [(node: YAMLNode, path: ConfigPath)]
+    if let list = node.sequence {
+      guard !list.isEmpty else {
+        reader.error("metrics is empty; name at least one metric", at: node.mark, path)
+        return nil
+      }
+      elements = list.enumerated().map { ($1, path.index($0)) }
+    } else {
+      elements = [(node, path)]
+    }
+    let checkpoint = reader.checkpoint
+    var metrics: [RankingMetric] = []
+    for (element, elementPath) in elements {
+      if let text = element.scalar?.text, let at = text.firstIndex(of: "@"),
+        RankingMetric(rawValue: String(text[..<at])) != nil
+      {
+        reader.error(
+          "a metric is named without its cut-off, got '\(text)'; give '\(text[..<at])' here and the cut-offs in k",
+          at: element.mark, elementPath)
+        continue
+      }
+      guard let metric: RankingMetric = reader.choice(element, elementPath, what: "metric") else { continue }
+      if metrics.contains(metric) {
+        reader.error(
+          "metric '\(metric.rawValue)' is repeated; each metric is computed once", at: element.mark, elementPath)
+        continue
+      }
+      metrics.append(metric)
+    }
+    return reader.hasErrors(since: checkpoint) ? nil : metrics
+  }
+
+  /// `k:`: one cut-off or a list of distinct ones, each at least 1.
+  private func decodeCutoffs(_ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader) -> [Int]? {
+    guard let list = node.sequence else {
+      return reader.integer(node, path, what: "k", minimum: 1).map { [$0] }
+    }
+    guard !list.isEmpty else {
+      reader.error("k is empty; give at least one cut-off", at: node.mark, path)
+      return nil
+    }
+    let checkpoint = reader.checkpoint
+    var cutoffs: [Int] = []
+    for (i, element) in list.enumerated() {
+      guard let k = reader.integer(element, path.index(i), what: "k", minimum: 1) else { continue }
+      if cutoffs.contains(k) {
+        reader.error("k \(k) is repeated; the cut-offs must be distinct", at: element.mark, path.index(i))
+        continue
+      }
+      cutoffs.append(k)
+    }
+    return reader.hasErrors(since: checkpoint) ? nil : cutoffs
   }
 }

@@ -157,7 +157,7 @@ public enum PluginPolicy: Sendable, Hashable {
 extension ConfigDecoder {
   /// The top-level `description:`: one line of text shown as the report's title. The line breaks a block
   /// scalar (`|`, `>`) ends with are dropped; any other control character is an error, since it would break
-  /// the text and Markdown tables (or, like an ANSI escape, act on the terminal).
+  /// the text and Markdown tables (or, like an ANSI escape, act on the terminal). An empty description is none.
   func decodeDescription(_ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader) -> String? {
     guard var text = reader.string(node, path, what: "description") else { return nil }
     while let last = text.unicodeScalars.last, last == "\n" || last == "\r" { text.unicodeScalars.removeLast() }
@@ -165,6 +165,6 @@ extension ConfigDecoder {
       reader.error("the description \(problem); write it as one line of text", at: node.mark, path)
       return nil
     }
-    return text
+    return text.isEmpty ? nil : text
   }
 }

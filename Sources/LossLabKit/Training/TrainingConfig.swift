@@ -57,20 +57,58 @@ public struct SplitOptions: Sendable, Hashable {
   }
 }
 
-/// The evaluation settings.
+/// The evaluation settings: which metrics at which cut-offs, how ties rank, how often to evaluate, and the
+/// column that selects models.
 public struct EvaluationOptions: Sendable, Hashable {
-  /// The cut-off of the @k metrics.
-  public var k: Int
+  /// The seven metrics in the default order: AUC, MAP, MRR, NDCG, precision, recall, hit rate.
+  public static let defaultMetrics: [RankingMetric] = [.auc, .map, .mrr, .ndcg, .precision, .recall, .hitRate]
+
+  /// The metrics to compute, distinct, in column order; default ``defaultMetrics``.
+  public var metrics: [RankingMetric]
+  /// The cut-offs of the @k metrics, distinct, each at least 1, in column order; default `[10]`.
+  public var cutoffs: [Int]
   /// How ties are ranked.
   public var ties: TieConvention
   /// Evaluate after every this many epochs as well as after the last; 0 only after the last.
   public var evalEvery: Int
+  /// The column that model selection compares (`select:`); default ``defaultSelect(metrics:cutoffs:)``.
+  public var select: MetricColumn
+
+  /// The computed columns, in report order: each metric of ``metrics`` in order, one with a cut-off once
+  /// per cut-off of ``cutoffs`` in order (``MetricColumn/columns(metrics:cutoffs:)``).
+  public var columns: [MetricColumn] { MetricColumn.columns(metrics: metrics, cutoffs: cutoffs) }
+
+  /// The largest cut-off (`max(k)`): the length of each user's list in `--save-run`'s `run.trec`.
+  public var largestCutoff: Int { cutoffs.max() ?? 1 }
 
   /// Creates evaluation settings.
-  public init(k: Int = 10, ties: TieConvention = .pessimistic, evalEvery: Int = 0) {
-    self.k = k
+  ///
+  /// - Parameters:
+  ///   - metrics: The metrics, distinct; default ``defaultMetrics``.
+  ///   - cutoffs: The cut-offs, distinct, each at least 1; default `[10]`.
+  ///   - ties: How ties are ranked; default pessimistic.
+  ///   - evalEvery: The evaluation interval in epochs; default 0 (after the last epoch only).
+  ///   - select: The selection column; `nil` for ``defaultSelect(metrics:cutoffs:)``.
+  public init(
+    metrics: [RankingMetric] = defaultMetrics, cutoffs: [Int] = [10], ties: TieConvention = .pessimistic,
+    evalEvery: Int = 0, select: MetricColumn? = nil
+  ) {
+    self.metrics = metrics
+    self.cutoffs = cutoffs
     self.ties = ties
     self.evalEvery = evalEvery
+    self.select = select ?? Self.defaultSelect(metrics: metrics, cutoffs: cutoffs)
+  }
+
+  /// The default selection column: NDCG at the first cut-off when NDCG is computed, else the first column
+  /// (AUC when there is none to take).
+  ///
+  /// - Parameters:
+  ///   - metrics: The computed metrics.
+  ///   - cutoffs: The cut-offs, each at least 1.
+  public static func defaultSelect(metrics: [RankingMetric], cutoffs: [Int]) -> MetricColumn {
+    if metrics.contains(.ndcg), let k = cutoffs.first { return MetricColumn(.ndcg, k: k) }
+    return MetricColumn.columns(metrics: metrics, cutoffs: cutoffs.filter { $0 >= 1 }).first ?? .auc
   }
 }
 

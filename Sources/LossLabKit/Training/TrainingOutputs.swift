@@ -82,8 +82,13 @@ public enum ModelWriter {
   }
 
   /// The folder of each of `labels`, in order: sanitized and unique (see ``ModelWriter``).
-  public static func folderNames(_ labels: [String]) -> [String] {
-    var used: Set<String> = [indexName.lowercased()]
+  ///
+  /// - Parameters:
+  ///   - labels: The variants' labels.
+  ///   - reserved: Names of files beside the folders that no folder may take (ignoring case); default
+  ///     `index.csv`.
+  public static func folderNames(_ labels: [String], reserving reserved: [String] = [indexName]) -> [String] {
+    var used = Set(reserved.map { $0.lowercased() })
     return labels.map { label in
       let base = fileName(label)
       var name = base

@@ -1,16 +1,15 @@
 import Recommender
 
-/// The `--plot` picture of a training report: one panel per metric, one line per variant over the epochs
-/// (mean over seeds, with a band of ± one standard deviation).
+/// The `--plot` picture of a training report: one panel per metric column (``EvaluationOptions/columns``, in
+/// order), one line per variant over the epochs (mean over seeds, with a band of ± one standard deviation).
 public enum TrainingPlot {
   /// The SVG document.
   public static func svg(_ report: TrainingReport) -> String {
-    let k = report.config.evaluation.k
-    let panels = TrainingReportRenderer.metrics.map { metric in
+    let panels = report.config.evaluation.columns.map { column in
       PlotPanel(
-        title: metric.displayName(k: k),
+        title: column.displayName,
         series: report.results.map { result in
-          PlotSeries(name: result.variant.loss.label, points: points(result, metric))
+          PlotSeries(name: result.variant.loss.label, points: points(result, column))
         })
     }
     let seeds = report.config.seeds.count
@@ -22,10 +21,10 @@ public enum TrainingPlot {
   }
 
   /// The mean and spread over seeds at every epoch where all seeds were evaluated.
-  static func points(_ result: VariantResult, _ metric: RankingMetric) -> [PlotPoint] {
+  static func points(_ result: VariantResult, _ column: MetricColumn) -> [PlotPoint] {
     guard let first = result.runs.first else { return [] }
     return first.history.indices.compactMap { e in
-      let values = result.runs.compactMap { $0.history.indices.contains(e) ? $0.history[e].metrics?[metric] : nil }
+      let values = result.runs.compactMap { $0.history.indices.contains(e) ? $0.history[e].metrics?[column] : nil }
       guard values.count == result.runs.count, !values.isEmpty else { return nil }
       let (mean, spread) = meanAndSampleStd(values)
       return PlotPoint(x: Double(first.history[e].epoch), y: mean, spread: spread)

@@ -24,12 +24,16 @@ extension TrainingReportRenderer {
       ("seed", .integer(config.split.seed)),
     ])
     root["training"] = trainingJSON(t)
+    let evaluation = config.evaluation
     root["evaluation"] = .object([
-      ("k", .integer(config.evaluation.k)), ("ties", .string(config.evaluation.ties.rawValue)),
-      ("eval_every", .integer(config.evaluation.evalEvery)),
+      ("metrics", .array(evaluation.metrics.map { .string($0.rawValue) })),
+      ("k", .array(evaluation.cutoffs.map { .integer($0) })),
+      ("columns", .array(evaluation.columns.map { .string($0.name) })),
+      ("ties", .string(evaluation.ties.rawValue)), ("eval_every", .integer(evaluation.evalEvery)),
+      ("select", .string(evaluation.select.name)),
     ])
     root["seeds"] = .array(config.seeds.map { .integer($0) })
-    root["results"] = .array(report.results.map(resultJSON))
+    root["results"] = .array(report.results.map { resultJSON($0, columns: evaluation.columns) })
     return root.value.document
   }
 
@@ -43,15 +47,15 @@ extension TrainingReportRenderer {
     ])
   }
 
-  private func metricsJSON(_ m: RankingMetrics) -> JSONValue {
-    .object(Self.metrics.map { ($0.rawValue, .number(m[$0])) })
+  private func metricsJSON(_ m: MetricValues) -> JSONValue {
+    .object(zip(m.columns, m.values).map { ($0.name, .number($1)) })
   }
 
-  private func resultJSON(_ result: VariantResult) -> JSONValue {
+  private func resultJSON(_ result: VariantResult, columns: [MetricColumn]) -> JSONValue {
     let variant = result.variant.loss
-    var summary: [(String, JSONValue)] = Self.metrics.map { metric in
-      let (mean, std) = result.summary { $0.metrics[metric] }
-      return (metric.rawValue, .object([("mean", .number(mean)), ("std", .number(std))]))
+    var summary: [(String, JSONValue)] = columns.map { column in
+      let (mean, std) = result.summary(column)
+      return (column.name, .object([("mean", .number(mean)), ("std", .number(std))]))
     }
     for (key, value) in [
       ("training_seconds", \SeedRun.trainingSeconds), ("interactions_per_second", \SeedRun.interactionsPerSecond),

@@ -2,8 +2,9 @@ import Foundation
 import RankingLosses
 import Recommender
 
-/// Renders a ``TrainingReport``: rows are loss variants, columns the metrics (mean ± standard deviation over
-/// seeds), training seconds and interactions per second; the best value of each column is marked.
+/// Renders a ``TrainingReport``: rows are loss variants, columns the metric columns of the config
+/// (``EvaluationOptions/columns``, in order; mean ± standard deviation over seeds), training seconds and
+/// interactions per second; the best value of each column is marked.
 public struct TrainingReportRenderer: Sendable {
   /// The format.
   public var format: ReportFormat
@@ -15,9 +16,6 @@ public struct TrainingReportRenderer: Sendable {
     self.format = format
     self.precision = precision ?? 4
   }
-
-  /// The metric columns, in display order.
-  static let metrics: [RankingMetric] = [.auc, .map, .mrr, .ndcg, .precision, .recall, .hitRate]
 
   /// The report in ``format``, ending with a newline.
   public func render(_ report: TrainingReport) -> String {
@@ -38,11 +36,10 @@ public struct TrainingReportRenderer: Sendable {
   }
 
   private func columns(_ report: TrainingReport) -> [Column] {
-    let k = report.config.evaluation.k
-    var columns = Self.metrics.map { metric in
+    var columns = report.config.evaluation.columns.map { column in
       Column(
-        title: metric.displayName(k: k), value: { $0.summary { $0.metrics[metric] } }, higherIsBetter: true, digits: nil
-      )
+        title: column.displayName, value: { $0.summary(column) }, higherIsBetter: column.metric.higherIsBetter,
+        digits: nil)
     }
     columns.append(Column(title: "train s", value: { $0.summary(\.trainingSeconds) }, higherIsBetter: false, digits: 2))
     columns.append(
@@ -87,7 +84,7 @@ public struct TrainingReportRenderer: Sendable {
       "model: \(t.factors) factors; \(t.epochs) epoch\(t.epochs == 1 ? "" : "s"), batch \(t.batchSize), \(t.optimizer.rawValue) "
         + "lr \(t.learningRate), l2 \(t.l2), \(t.sampler.rawValue) sampler, \(t.threads) thread\(t.threads == 1 ? "" : "s")",
       "evaluation: \(report.evaluatedUsers) users with held-out items, training items excluded, k = "
-        + "\(config.evaluation.k), \(config.evaluation.ties.rawValue) ties; "
+        + "\(config.evaluation.cutoffs.map(String.init).joined(separator: ", ")), \(config.evaluation.ties.rawValue) ties; "
         + (showSpread
           ? "mean ± std over seeds \(config.seeds.map(String.init).joined(separator: ", "))"
           : "seed \(config.seeds[0])"),
@@ -154,9 +151,8 @@ public struct TrainingReportRenderer: Sendable {
         for record in run.history {
           lines.append("\(experiment),\(label),\(run.seed),\(record.epoch),loss,\(roundTrip(record.loss))")
           if let metrics = record.metrics {
-            for metric in Self.metrics {
-              lines.append(
-                "\(experiment),\(label),\(run.seed),\(record.epoch),\(metric.rawValue),\(roundTrip(metrics[metric]))")
+            for (column, value) in zip(metrics.columns, metrics.values) {
+              lines.append("\(experiment),\(label),\(run.seed),\(record.epoch),\(column.name),\(roundTrip(value))")
             }
           }
         }

@@ -6,10 +6,14 @@ import Recommender
 public struct SeedRun: Sendable {
   /// The seed.
   public var seed: UInt64
-  /// Per-epoch records (metrics where evaluated).
+  /// Per-epoch records (the metrics' means where evaluated).
   public var history: [EpochRecord]
-  /// The held-out metrics after the last epoch.
-  public var metrics: RankingMetrics
+  /// The held-out (test) metrics of every evaluated user after the last epoch, one column per
+  /// ``EvaluationOptions/columns``.
+  public var table: MetricTable
+  /// The held-out metrics after the last epoch: the mean of each column over the evaluated users
+  /// (``MetricTable/means`` of ``table``).
+  public var metrics: MetricValues { table.means }
   /// Seconds spent training.
   public var trainingSeconds: Double
   /// Training interactions per second.
@@ -71,6 +75,12 @@ public struct VariantResult: Sendable {
   public func summary(_ value: (SeedRun) -> Double) -> (mean: Double, std: Double) {
     let (mean, std) = meanAndSampleStd(runs.map(value))
     return (mean, std ?? 0)
+  }
+
+  /// Mean and sample standard deviation over seeds of one metric column's final value (NaN for a column
+  /// that was not computed).
+  public func summary(_ column: MetricColumn) -> (mean: Double, std: Double) {
+    summary { $0.metrics[column] ?? .nan }
   }
 }
 
@@ -163,14 +173,20 @@ public struct TrainingRunner: Sendable {
   ) throws(TrainingRunError) -> TrainingReport {
     let (data, split): (InteractionData, DataSplit)
     if let prepared { (data, split) = prepared } else { (data, split) = try prepare(config) }
-    let k = config.evaluation.k
-    let candidates = data.itemCount - (split.trainItemsByUser.map(\.count).max() ?? 0)
+    let k = config.evaluation.largestCutoff
+    let columns = config.evaluation.columns
+    // Test ranking leaves out a user's training and validation items: the fewest candidates a user has.
+    let known = split.trainItemsByUser.indices.map {
+      split.trainItemsByUser[$0].count + (split.hasValidation ? split.validationItemsByUser[$0].count : 0)
+    }
+    let candidates = data.itemCount - (known.max() ?? 0)
     guard k <= data.itemCount else {
       throw .setting("evaluation.k is \(k) but the catalog has only \(data.itemCount) items")
     }
     if k > candidates {
       throw .setting(
-        "evaluation.k is \(k) but a user has only \(candidates) items left to rank after their training items")
+        "evaluation.k is \(k) but a user has only \(candidates) items left to rank after their training"
+          + (split.hasValidation ? " and validation items" : " items"))
     }
     let hasValidation = !split.validation.isEmpty
     // Test ranking leaves out the items a user trained on and, with a validation split, the validated ones.
@@ -185,6 +201,7 @@ public struct TrainingRunner: Sendable {
       items.isEmpty ? nil : EvaluationUser(user: user, trainItems: split.trainItemsByUser[user], testItems: items)
     }
     var results: [VariantResult] = []
+    let select = config.evaluation.select
     for variant in config.variants {
       let built: BuiltLoss
       do {
@@ -197,33 +214,36 @@ public struct TrainingRunner: Sendable {
       var scores: [PointScore] = []
       var best: (index: Int, score: Double, runs: [SeedRun])? = nil
       for (pointIndex, point) in variant.points.enumerated() {
-        let evaluator = Evaluator(k: k, ties: config.evaluation.ties, threads: point.options.threads)
+        let evaluator = Evaluator(ties: config.evaluation.ties, threads: point.options.threads)
         let validate: ((FactorModel) -> Double)? =
           hasValidation
           ? { model in
-            Self.selectionScore(
-              evaluator.evaluate(itemCount: data.itemCount, users: validationUsers) { user, scores in
-                model.scoreAll(user: user, into: scores)
-              })
+            evaluator.evaluateTable(columns: [select], itemCount: data.itemCount, users: validationUsers) {
+              user, scores in model.scoreAll(user: user, into: scores)
+            }.means.values[0]
           } : nil
-        let evaluateTest: (FactorModel) -> RankingMetrics = { model in
-          evaluator.evaluate(itemCount: data.itemCount, users: users) { user, scores in
-            model.scoreAll(user: user, into: scores)
-          }
-        }
         let shownLabel = variant.hasGrid ? "\(label) (\(pointIndex + 1)/\(variant.points.count))" : label
         var runs: [SeedRun] = []
         for (seedIndex, seed) in config.seeds.enumerated() {
           var options = point.options
           options.seed = seed
-          // Without a validation split, the last epoch's test metrics are the report; with one, the
-          // selected model is tested after training (and only the chosen point's runs are kept).
+          // Without a validation split the last epoch's test table is the report; with one, the selected
+          // model is tested after the choice (test metrics of other epochs only when asked for, e.g. --plot).
           let every = evalEveryOverride ?? config.evaluation.evalEvery
           let result: TrainingResult
+          var finalTable: MetricTable? = nil
           do {
             result = try Trainer(options: options).train(
               split: split, userCount: data.userCount, itemCount: data.itemCount, loss: loss,
-              evaluateEvery: hasValidation && every == 0 ? nil : every, evaluate: evaluateTest, validate: validate,
+              evaluateEvery: hasValidation && every == 0 ? nil : every,
+              evaluate: { model in
+                let table = evaluator.evaluateTable(columns: columns, itemCount: data.itemCount, users: users) {
+                  user, scores in model.scoreAll(user: user, into: scores)
+                }
+                finalTable = table
+                return table.means
+              },
+              validate: validate,
               progress: progress.map { report in { @Sendable p in report(shownLabel, seedIndex, p) } })
           } catch {
             throw .training(variant: label, seed: seed, error: error)
@@ -231,35 +251,35 @@ public struct TrainingRunner: Sendable {
           runs.append(
             SeedRun(
               seed: seed, history: result.history,
-              metrics: hasValidation ? .zero : result.history.last?.metrics ?? .zero,
+              table: hasValidation ? MetricTable(columns: columns, users: [], values: []) : finalTable
+                ?? MetricTable(columns: columns, users: [], values: []),
               trainingSeconds: result.trainingSeconds, interactionsPerSecond: result.interactionsPerSecond,
               model: result.model, selectedEpoch: result.selectedEpoch, validation: result.validation))
         }
         let score = PointScore(
           point: point, seedScores: runs.map { $0.validation ?? 0 }, seedEpochs: runs.map(\.selectedEpoch))
         scores.append(score)
-        if best == nil || score.score > best!.score { best = (pointIndex, score.score, runs) }
+        // Only the best point's runs (and models) are kept.
+        if best.map({ score.score > $0.score }) ?? true { best = (pointIndex, score.score, runs) }
       }
       guard let (chosen, _, bestRuns) = best else { continue }
       var runs = bestRuns
+      let point = variant.points[chosen]
       if hasValidation {
-        let evaluator = Evaluator(
-          k: k, ties: config.evaluation.ties, threads: variant.points[chosen].options.threads)
+        let evaluator = Evaluator(ties: config.evaluation.ties, threads: point.options.threads)
         for index in runs.indices {
           let model = runs[index].model
-          runs[index].metrics = evaluator.evaluate(itemCount: data.itemCount, users: users) { user, scores in
-            model.scoreAll(user: user, into: scores)
+          runs[index].table = evaluator.evaluateTable(columns: columns, itemCount: data.itemCount, users: users) {
+            user, scores in model.scoreAll(user: user, into: scores)
           }
         }
       }
-      let point = variant.points[chosen]
       let negatives = loss.kind == .pairwise ? 1 : point.options.negatives
       let selection =
         hasValidation
         ? VariantSelection(
-          metric: "\(Self.selectionMetric.rawValue)@\(k)", metricDisplayName: Self.selectionMetric.displayName(k: k),
-          points: scores,
-          chosen: chosen, gridSize: variant.gridSize) : nil
+          metric: select.name, metricDisplayName: select.displayName, points: scores, chosen: chosen,
+          gridSize: variant.gridSize) : nil
       results.append(
         VariantResult(
           variant: variant, parameters: parameters, negativesPerPositive: negatives, runs: runs, point: point,
@@ -270,14 +290,6 @@ public struct TrainingRunner: Sendable {
       testInteractions: split.test.count, validationInteractions: split.validation.count, evaluatedUsers: users.count,
       notes: data.notes + (split.note.map { [$0] } ?? []), results: results)
   }
-}
-
-extension TrainingRunner {
-  /// The metric that chooses among a grid's points and epochs on the validation split.
-  static let selectionMetric = RankingMetric.ndcg
-
-  /// The selection metric's value in `metrics`.
-  static func selectionScore(_ metrics: RankingMetrics) -> Double { metrics[selectionMetric] }
 }
 
 /// The mean of `values` and their sample standard deviation (`nil` for fewer than two values; the mean of

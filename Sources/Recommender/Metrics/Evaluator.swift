@@ -66,20 +66,84 @@ public struct Evaluator: Sendable {
     score: @Sendable (_ user: Int, _ scores: UnsafeMutableBufferPointer<Float>) -> Void
   ) -> RankingMetrics {
     precondition(k >= 1, "k is \(k); the cut-off must be at least 1")
+    let columns = Self.sevenMetrics.map { MetricColumn($0, k: k) }
+    let means = evaluateTable(columns: columns, itemCount: itemCount, users: users, score: score).means.values
+    return RankingMetrics(
+      auc: means[0], map: means[1], mrr: means[2], ndcg: means[3], precision: means[4], recall: means[5],
+      hitRate: means[6])
+  }
+
+  /// The order of the columns behind ``evaluate(itemCount:users:score:)``: the fields of ``RankingMetrics``.
+  private static let sevenMetrics: [RankingMetric] = [.auc, .map, .mrr, .ndcg, .precision, .recall, .hitRate]
+
+  /// Every column's value for every user that has at least one test item, and their means.
+  ///
+  /// Each user is ranked once: the ranks of the user's test items among the candidates are computed once,
+  /// AUC and MRR from them, and the @k metrics once per distinct cut-off among `columns`. Row `r` of the
+  /// table holds, for the `r`-th evaluated user, the values
+  /// ``RankingEvaluation/userMetrics(scores:relevant:k:ties:)`` gives at each column's cut-off — bit for
+  /// bit, so a column `ndcg@10` here equals ``evaluate(itemCount:users:score:)``'s `ndcg` with `k = 10`.
+  /// ``k`` is not used: the cut-offs are the columns'.
+  ///
+  /// ```swift
+  /// let columns = MetricColumn.columns(metrics: [.ndcg, .auc], cutoffs: [5, 10])
+  /// let table = Evaluator(threads: 2).evaluateTable(columns: columns, itemCount: model.itemCount, users: testUsers) {
+  ///   user, scores in model.scoreAll(user: user, into: scores)
+  /// }
+  /// table.means[columns[1]]          // mean NDCG@10
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - columns: The columns to compute, in order (repeats allowed).
+  ///   - itemCount: The number of items; item ids are `0..<itemCount`.
+  ///   - users: The users to evaluate; users without test items are skipped.
+  ///   - score: Fills `scores` (count `itemCount`, indexed by item id) with the model's score of every item
+  ///     for `user`; it must write every entry. It is called concurrently from several threads, each with
+  ///     its own buffer, and once per evaluated user.
+  /// - Returns: One row per user with a test item, in the order of `users`; its means are summed in row
+  ///   order (the same for any ``threads``), and 0 when no user has a test item.
+  /// - Precondition: `threads ≥ 1`, `itemCount ≥ 0`; each user's `trainItems` are sorted ascending and in
+  ///   `0..<itemCount`; each user's `testItems` are distinct, in `0..<itemCount` and not training items.
+  public func evaluateTable(
+    columns: [MetricColumn], itemCount: Int, users: [EvaluationUser],
+    score: @Sendable (_ user: Int, _ scores: UnsafeMutableBufferPointer<Float>) -> Void
+  ) -> MetricTable {
     precondition(threads >= 1, "threads is \(threads); it must be at least 1")
     precondition(itemCount >= 0, "itemCount is \(itemCount); it must not be negative")
     let evaluated = users.indices.filter { !users[$0].testItems.isEmpty }
-    guard !evaluated.isEmpty else { return .zero }
+    let width = columns.count
+    guard !evaluated.isEmpty, width > 0 else {
+      return MetricTable(
+        columns: columns, users: evaluated.map { users[$0].user },
+        values: [Double](repeating: 0, count: evaluated.count * width))
+    }
 
-    var perUser = [RankingMetrics](repeating: .zero, count: evaluated.count)
+    // The distinct cut-offs, and where each column reads its value from.
+    var cutoffs: [Int] = []
+    let sources: [(cutoff: Int, metric: RankingMetric)] = columns.map { column in
+      guard let k = column.k else { return (0, column.metric) }
+      if let index = cutoffs.firstIndex(of: k) { return (index, column.metric) }
+      cutoffs.append(k)
+      return (cutoffs.count - 1, column.metric)
+    }
+    if cutoffs.isEmpty { cutoffs = [1] }  // AUC and MRR only: they do not depend on the cut-off
+
+    var values = [Double](repeating: 0, count: evaluated.count * width)
     let chunks = min(threads, evaluated.count)
-    let (k, ties) = (k, ties)
-    perUser.withUnsafeMutableBufferPointer { buffer in
+    let (ties, fixedCutoffs) = (ties, cutoffs)
+    values.withUnsafeMutableBufferPointer { buffer in
       let results = DisjointSlots(buffer)
       @Sendable func rankChunk(_ chunk: Int) {
         let ranker = UserRanker(itemCount: itemCount)
+        var byCutoff = [RankingMetrics](repeating: .zero, count: fixedCutoffs.count)
         for position in (chunk * evaluated.count / chunks)..<((chunk + 1) * evaluated.count / chunks) {
-          results.store(ranker.metrics(of: users[evaluated[position]], k: k, ties: ties, score: score), at: position)
+          let auc = ranker.rank(users[evaluated[position]], ties: ties, score: score)
+          for n in fixedCutoffs.indices {
+            byCutoff[n] = RankingEvaluation.metrics(ranks: ranker.scratch.ranks, auc: auc, k: fixedCutoffs[n])
+          }
+          for (c, source) in sources.enumerated() {
+            results.store(byCutoff[source.cutoff][source.metric], at: position * width + c)
+          }
         }
       }
       if chunks == 1 {
@@ -88,29 +152,24 @@ public struct Evaluator: Sendable {
         DispatchQueue.concurrentPerform(iterations: chunks, execute: rankChunk)
       }
     }
-
-    var sum = RankingMetrics.zero
-    for metrics in perUser {
-      sum.add(metrics)
-    }
-    return sum.divided(by: evaluated.count)
+    return MetricTable(columns: columns, users: evaluated.map { users[$0].user }, values: values)
   }
 }
 
 /// The per-user result slots, written concurrently by chunks that own disjoint index ranges.
 ///
-/// `@unchecked Sendable` because each chunk writes only the positions of its own contiguous range, and the
-/// buffer outlives `concurrentPerform`, which returns only after every chunk has finished.
+/// `@unchecked Sendable` because each chunk writes only the positions of its own contiguous range of users,
+/// and the buffer outlives `concurrentPerform`, which returns only after every chunk has finished.
 private struct DisjointSlots: @unchecked Sendable {
-  let buffer: UnsafeMutableBufferPointer<RankingMetrics>
+  let buffer: UnsafeMutableBufferPointer<Double>
 
-  init(_ buffer: UnsafeMutableBufferPointer<RankingMetrics>) {
+  init(_ buffer: UnsafeMutableBufferPointer<Double>) {
     self.buffer = buffer
   }
 
-  /// Writes the result of the user at `position`; only the chunk that owns `position` calls this.
-  func store(_ metrics: RankingMetrics, at position: Int) {
-    buffer[position] = metrics
+  /// Writes one value; only the chunk that owns the user of `position` calls this.
+  func store(_ value: Double, at position: Int) {
+    buffer[position] = value
   }
 }
 
@@ -130,11 +189,12 @@ private final class UserRanker {
     scores = [Float](repeating: 0, count: itemCount)
   }
 
-  /// Scores every item for `user`, keeps the candidates and ranks them.
-  func metrics(
-    of user: EvaluationUser, k: Int, ties: TieConvention,
+  /// Scores every item for `user`, keeps the candidates and ranks them: leaves the test items' ranks,
+  /// ascending, in `scratch.ranks` and returns the user's AUC.
+  func rank(
+    _ user: EvaluationUser, ties: TieConvention,
     score: (_ user: Int, _ scores: UnsafeMutableBufferPointer<Float>) -> Void
-  ) -> RankingMetrics {
+  ) -> Double {
     let train = user.trainItems
     let itemCount = itemCount
     if let first = train.first, let last = train.last {
@@ -172,8 +232,8 @@ private final class UserRanker {
     }
 
     return scores.withUnsafeBufferPointer { all in
-      RankingEvaluation.userMetrics(
-        scores: UnsafeBufferPointer(rebasing: all[0..<candidateCount]), relevant: relevant, k: k, ties: ties,
+      RankingEvaluation.rank(
+        scores: UnsafeBufferPointer(rebasing: all[0..<candidateCount]), relevant: relevant, ties: ties,
         scratch: scratch)
     }
   }

@@ -49,14 +49,68 @@ public enum RankingEvaluation {
     scores.withUnsafeBufferPointer { userMetrics(scores: $0, relevant: relevant, k: k, ties: ties) }
   }
 
+  /// The metrics of one user at several cut-offs, ranking the candidates once.
+  ///
+  /// Element `n` equals ``userMetrics(scores:relevant:k:ties:)`` with `k = cutoffs[n]`, bit for bit: the
+  /// ranks `r_i` (and AUC and MRR, which do not depend on `k`) are computed once, and each cut-off only
+  /// walks the ranks below it.
+  ///
+  /// ```swift
+  /// let byK = RankingEvaluation.userMetrics(
+  ///   scores: [0.1, 0.9, 0.5, 0.7, 0.3, 0.8], relevant: [3, 4], cutoffs: [1, 3], ties: .pessimistic)
+  /// byK[0].precision   // 0: rank 2 is not in the top 1
+  /// byK[1].precision   // 1/3
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - scores: The scores of the user's candidate items, in any order.
+  ///   - relevant: Indices into `scores` of the user's held-out items: non-empty, distinct, in range.
+  ///   - cutoffs: The cut-offs, each at least 1, in any order (repeats allowed).
+  ///   - ties: How a tie between scores is ranked.
+  /// - Returns: One ``RankingMetrics`` per cut-off, in the order of `cutoffs`.
+  /// - Precondition: `relevant` is non-empty, distinct and in range, and every cut-off is at least 1.
+  public static func userMetrics(
+    scores: UnsafeBufferPointer<Float>, relevant: [Int], cutoffs: [Int], ties: TieConvention
+  ) -> [RankingMetrics] {
+    for k in cutoffs { precondition(k >= 1, "k is \(k); the cut-off must be at least 1") }
+    let scratch = RankingScratch()
+    let auc = rank(scores: scores, relevant: relevant, ties: ties, scratch: scratch)
+    return cutoffs.map { metrics(ranks: scratch.ranks, auc: auc, k: $0) }
+  }
+
+  /// The metrics of one user at several cut-offs, from an array of scores.
+  ///
+  /// The same as the overload that takes an `UnsafeBufferPointer<Float>`.
+  ///
+  /// - Parameters:
+  ///   - scores: The scores of the user's candidate items, in any order.
+  ///   - relevant: Indices into `scores` of the user's held-out items: non-empty, distinct, in range.
+  ///   - cutoffs: The cut-offs, each at least 1.
+  ///   - ties: How a tie between scores is ranked.
+  /// - Returns: One ``RankingMetrics`` per cut-off, in the order of `cutoffs`.
+  public static func userMetrics(
+    scores: [Float], relevant: [Int], cutoffs: [Int], ties: TieConvention
+  ) -> [RankingMetrics] {
+    scores.withUnsafeBufferPointer { userMetrics(scores: $0, relevant: relevant, cutoffs: cutoffs, ties: ties) }
+  }
+
   /// The metrics of one user, reusing `scratch` for every temporary buffer.
   static func userMetrics(
     scores: UnsafeBufferPointer<Float>, relevant: [Int], k: Int, ties: TieConvention, scratch: RankingScratch
   ) -> RankingMetrics {
+    precondition(k >= 1, "k is \(k); the cut-off must be at least 1")
+    let auc = rank(scores: scores, relevant: relevant, ties: ties, scratch: scratch)
+    return metrics(ranks: scratch.ranks, auc: auc, k: k)
+  }
+
+  /// Ranks the relevant items among the candidates: leaves their ranks `r_i`, ascending, in
+  /// `scratch.ranks` and returns the user's AUC.
+  static func rank(
+    scores: UnsafeBufferPointer<Float>, relevant: [Int], ties: TieConvention, scratch: RankingScratch
+  ) -> Double {
     let n = scores.count
     let t = relevant.count
     precondition(t > 0, "relevant is empty: a user needs at least one relevant item")
-    precondition(k >= 1, "k is \(k); the cut-off must be at least 1")
     scratch.sortedRelevant.removeAll(keepingCapacity: true)
     scratch.sortedRelevant.append(contentsOf: relevant)
     scratch.sortedRelevant.sort()
@@ -134,12 +188,19 @@ public enum RankingEvaluation {
       relevantAbove += count
     }
 
+    return negatives > 0 ? aucSum / Double(t) : 1
+  }
+
+  /// The metrics of a user whose relevant items have the ascending ranks `ranks` (non-empty), at cut-off
+  /// `k ≥ 1`, with the AUC computed by ``rank(scores:relevant:ties:scratch:)``.
+  static func metrics(ranks: [Double], auc: Double, k: Int) -> RankingMetrics {
+    let t = ranks.count
     // The ranks ascending: those within the cut-off are a prefix, and the m-th of them is the m-th hit.
     let cutoff = Double(k)
     var hits = 0
     var precisionSum = 0.0
     var dcg = 0.0
-    for r in scratch.ranks {
+    for r in ranks {
       guard r < cutoff else { break }
       hits += 1
       precisionSum += Double(hits) / (r + 1)
@@ -152,9 +213,9 @@ public enum RankingEvaluation {
     }
 
     return RankingMetrics(
-      auc: negatives > 0 ? aucSum / Double(t) : 1,
+      auc: auc,
       map: precisionSum / Double(idealHits),
-      mrr: 1 / (1 + scratch.ranks[0]),
+      mrr: 1 / (1 + ranks[0]),
       ndcg: dcg / idealDCG,
       precision: Double(hits) / Double(k),
       recall: Double(hits) / Double(t),

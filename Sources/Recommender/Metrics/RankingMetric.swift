@@ -44,6 +44,10 @@ public enum RankingMetric: String, Sendable, CaseIterable, CustomStringConvertib
     }
   }
 
+  /// Whether the metric is computed over the top `k` candidates: `false` for ``auc`` and ``mrr``, which
+  /// rank every candidate; `true` for the other five.
+  public var hasCutoff: Bool { self != .auc && self != .mrr }
+
   /// Whether a larger value is better: `true` for every ranking metric.
   public var higherIsBetter: Bool { true }
 }

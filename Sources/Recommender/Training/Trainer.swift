@@ -34,7 +34,7 @@ public struct Trainer: Sendable {
   ///   - loss: Any loss; partial credit needs the batch's item ids, which are always given.
   ///   - evaluateEvery: Evaluate after every this many epochs (and after the last); 0 evaluates only after the
   ///     last epoch; `nil` never.
-  ///   - evaluate: Computes held-out metrics of the model.
+  ///   - evaluate: Computes held-out metrics of the model (for example ``MetricTable/means``).
   ///   - validate: The validation score of the model (higher is better), for model selection. With
   ///     ``TrainingOptions/patience`` it is computed after every epoch: training stops after `patience`
   ///     epochs in a row without a score above the best so far, and the returned model is a copy of the best
@@ -44,7 +44,7 @@ public struct Trainer: Sendable {
   /// - Throws: ``TrainingError`` when the loss or scores become non-finite, or the loss rejects a batch.
   public func train(
     split: DataSplit, userCount: Int, itemCount: Int, loss: any LossProtocol, evaluateEvery: Int? = 0,
-    evaluate: ((FactorModel) -> RankingMetrics)? = nil, validate: ((FactorModel) -> Double)? = nil,
+    evaluate: ((FactorModel) -> MetricValues)? = nil, validate: ((FactorModel) -> Double)? = nil,
     progress: (@Sendable (TrainingProgress) -> Void)? = nil
   ) throws(TrainingError) -> TrainingResult {
     let options = self.options

@@ -6,8 +6,9 @@ public struct EpochRecord: Sendable, Equatable {
   public var epoch: Int
   /// The mean loss over the epoch's mini-batches.
   public var loss: Double
-  /// The held-out metrics after the epoch, when evaluated.
-  public var metrics: RankingMetrics?
+  /// The held-out metrics after the epoch, when evaluated: the mean of each evaluated column over the
+  /// evaluated users (``MetricTable/means``).
+  public var metrics: MetricValues?
   /// Training seconds so far (evaluation excluded).
   public var seconds: Double
   /// The validation score after the epoch (the selection metric on the validation split), when computed.

@@ -11,8 +11,9 @@ extension LossLab {
       abstract: "Train a recommender with each loss variant and compare held-out ranking metrics.",
       discussion: """
         Loads the config's data, splits it per user, trains one matrix-factorization model per loss variant \
-        and seed, and prints one row per variant: AUC, MAP@k, MRR, NDCG@k, precision@k, recall@k and hit \
-        rate@k (mean ± std over seeds), training seconds and interactions per second. See Docs/Training.md.
+        and seed, and prints one row per variant: the metric columns of the config's evaluation (by default \
+        AUC, MAP@k, MRR, NDCG@k, precision@k, recall@k and hit rate@k at k = 10; mean ± std over seeds), \
+        training seconds and interactions per second. See Docs/Training.md.
         """)
 
     @Argument(help: "A training config (YAML).", completion: .file(extensions: ["yaml", "yml"]))
@@ -32,9 +33,17 @@ extension LossLab {
     @Option(help: "Write every model's factors and biases (CSV) to this folder.")
     var saveModel: String?
 
+    @Option(
+      help: "Write per-user test metrics, TREC runs, recommendations and the test qrels to this folder.")
+    var saveRun: String?
+
     func validate() throws {
       if let plot, plot == outputOptions.output {
         throw ValidationError("--plot and --output name the same file, \(plot); give two files")
+      }
+      if let saveRun, let saveModel, folderKey(saveRun) == folderKey(saveModel) {
+        throw ValidationError(
+          "--save-run and --save-model name the same folder, \(saveRun); both write index.csv there: give two folders")
       }
     }
 
@@ -49,9 +58,13 @@ extension LossLab {
           try SplitWriter.check(saveSplit, validation: config.split.validationFraction != nil, inputs: inputs)
         }
         if let saveModel { try ModelWriter.check(saveModel) }
+        if let saveRun { try RunWriter.check(saveRun, config: config, inputs: inputs) }
       }
       let runner = TrainingRunner(evalEveryOverride: plot != nil ? 1 : nil)
       let prepared = try prepare(config, runner: runner)
+      if let saveRun {
+        try orFail { () throws(AtomicFile.WriteError) in try RunWriter.checkIDs(prepared.0, folder: saveRun) }
+      }
       if let saveSplit {
         try orFail { () throws(AtomicFile.WriteError) in
           try SplitWriter.write(prepared.0, prepared.1, to: saveSplit, inputs: inputs)
@@ -77,10 +90,29 @@ extension LossLab {
             "wrote \(entries.count) \(entries.count == 1 ? "model" : "models") to \(saveModel) "
               + "(the folder of each label: \(ModelWriter.indexPath(in: saveModel)))")
         }
+        if let saveRun {
+          let entries = try RunWriter.write(report, data: prepared.0, split: prepared.1, to: saveRun, inputs: inputs)
+          printError(
+            "wrote per-user metrics and top-\(config.evaluation.largestCutoff) lists of \(entries.count) "
+              + "\(entries.count == 1 ? "model" : "models") and the test qrels to \(saveRun) "
+              + "(the folder of each label: \(joinedPath(saveRun, RunWriter.indexName)))")
+        }
       }
       try outputOptions.emit(text, inputs: inputs)
     }
   }
+}
+
+/// A folder path compared with another: without trailing `/`s (`models/` and `models` are one folder).
+private func folderKey(_ path: String) -> String {
+  var key = Substring(path)
+  while key.count > 1 && key.hasSuffix("/") { key = key.dropLast() }
+  return String(key)
+}
+
+/// `folder/name`, without doubling a trailing `/`.
+private func joinedPath(_ folder: String, _ name: String) -> String {
+  folder.hasSuffix("/") ? folder + name : folder + "/" + name
 }
 
 extension InputFiles {

@@ -8,7 +8,8 @@ extension ConfigDecoder {
   static let itemKeys = ["path", "id", "fields", "delimiter"]
   static let fieldKeys = ["column", "separator", "mode"]
   static let splitKeys = ["method", "test_fraction", "validation_fraction", "seed"]
-  static let evaluationKeys = ["metrics", "k", "ties", "eval_every", "select"]
+  static let evaluationKeys = ["metrics", "k", "ties", "eval_every", "select", "significance"]
+  static let significanceKeys = ["test", "permutations", "seed", "max_p", "correction"]
 
   /// Decodes a training config's top level: `data:` (paths resolved against the config's folder), the
   /// split, model, training and evaluation settings, the seeds, and the common part, whose loss entries
@@ -308,6 +309,9 @@ extension ConfigDecoder {
     {
       evaluation.evalEvery = n
     }
+    if let entry = fields["significance"] {
+      evaluation.significance = decodeSignificance(entry.value, path.key("significance"), &reader)
+    }
     evaluation.select = EvaluationOptions.defaultSelect(metrics: evaluation.metrics, cutoffs: evaluation.cutoffs)
     if let entry = fields["select"], let text = reader.string(entry.value, path.key("select"), what: "select"),
       !reader.hasErrors(since: beforeColumns)  // the computed columns are known only without errors above
@@ -324,6 +328,52 @@ extension ConfigDecoder {
       }
     }
     return evaluation
+  }
+
+  /// `significance: {test: t | randomization, permutations, seed, max_p, correction}`; `significance: true`
+  /// takes every default.
+  private func decodeSignificance(_ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader)
+    -> SignificanceOptions?
+  {
+    if node.scalar != nil, case .boolean(let on)? = reader.resolved(node, path) {
+      return on ? SignificanceOptions() : nil
+    }
+    guard let fields = reader.mapping(node, path, allowed: Self.significanceKeys, what: "significance") else {
+      return nil
+    }
+    var options = SignificanceOptions()
+    if let entry = fields["test"] {
+      options.test = reader.choice(entry.value, path.key("test"), what: "significance test") ?? options.test
+    }
+    if let entry = fields["permutations"],
+      let n = reader.integer(entry.value, path.key("permutations"), what: "permutations", minimum: 100)
+    {
+      if n > 10_000_000 {
+        reader.error(
+          "permutations must be at most 10000000, got \(n)", at: entry.value.mark, path.key("permutations"))
+      } else {
+        options.permutations = n
+      }
+      if options.test != .randomization {
+        reader.warning(
+          "permutations applies to the randomization test; the t-test ignores it (add test: randomization)",
+          at: entry.key.mark, path.key("permutations"))
+      }
+    }
+    if let entry = fields["seed"], let seed = reader.integer(entry.value, path.key("seed"), what: "seed", minimum: 0) {
+      options.seed = UInt64(seed)
+    }
+    if let entry = fields["max_p"], let p = reader.finiteNumber(entry.value, path.key("max_p"), what: "max_p") {
+      if p > 0, p < 1 {
+        options.maxP = p
+      } else {
+        reader.error("max_p must be between 0 and 1 (exclusive), got \(p)", at: entry.value.mark, path.key("max_p"))
+      }
+    }
+    if let entry = fields["correction"] {
+      options.correction = reader.choice(entry.value, path.key("correction"), what: "correction") ?? options.correction
+    }
+    return options
   }
 
   /// `metrics:`: one metric name or a list of distinct ones.

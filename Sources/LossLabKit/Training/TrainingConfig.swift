@@ -73,6 +73,8 @@ public struct EvaluationOptions: Sendable, Hashable {
   public var evalEvery: Int
   /// The column that model selection compares (`select:`); default ``defaultSelect(metrics:cutoffs:)``.
   public var select: MetricColumn
+  /// Paired significance tests between every pair of variants, when `significance:` is given.
+  public var significance: SignificanceOptions? = nil
 
   /// The computed columns, in report order: each metric of ``metrics`` in order, one with a cut-off once
   /// per cut-off of ``cutoffs`` in order (``MetricColumn/columns(metrics:cutoffs:)``).

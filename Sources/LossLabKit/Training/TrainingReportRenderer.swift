@@ -33,13 +33,15 @@ public struct TrainingReportRenderer: Sendable {
     var value: (VariantResult) -> (mean: Double, std: Double)
     var higherIsBetter: Bool
     var digits: Int?
+    /// The metric column's index in ``EvaluationOptions/columns`` (for significance letters).
+    var metricIndex: Int? = nil
   }
 
   private func columns(_ report: TrainingReport) -> [Column] {
-    var columns = report.config.evaluation.columns.map { column in
+    var columns = report.config.evaluation.columns.enumerated().map { index, column in
       Column(
         title: column.displayName, value: { $0.summary(column) }, higherIsBetter: column.metric.higherIsBetter,
-        digits: nil)
+        digits: nil, metricIndex: index)
     }
     columns.append(Column(title: "train s", value: { $0.summary(\.trainingSeconds) }, higherIsBetter: false, digits: 2))
     columns.append(
@@ -63,11 +65,17 @@ public struct TrainingReportRenderer: Sendable {
       var text = column.digits == 0 ? grouped(mean) : fixed(mean, digits: digits)
       if showSpread { text += " ± " + (column.digits == 0 ? grouped(std) : fixed(std, digits: digits)) }
       if best[c] == row { text = markdown ? "**\(text)**" : "\(text) *" }
+      if let m = column.metricIndex, m < report.significance.count {
+        let letters = report.significance[m].beats[row].map(SignificanceAnalysis.letter).joined()
+        if !letters.isEmpty { text += markdown ? " <sup>\(letters)</sup>" : " " + letters }
+      }
       return text
     }
-    let header = ["loss"] + columns.map(\.title)
+    let lettered = !report.significance.isEmpty
+    let header = (lettered ? ["", "loss"] : ["loss"]) + columns.map(\.title)
     let rows = report.results.enumerated().map { row, result in
-      [result.variant.loss.label] + columns.indices.map { cell(result, $0, row: row) }
+      (lettered ? [SignificanceAnalysis.letter(row)] : []) + [result.variant.loss.label]
+        + columns.indices.map { cell(result, $0, row: row) }
     }
     var lines: [String] = []
     let title = config.description.map { "\(config.experiment) — \($0)" } ?? config.experiment
@@ -83,20 +91,28 @@ public struct TrainingReportRenderer: Sendable {
         + "seed \(config.split.seed))",
       "model: \(t.factors) factors; \(t.epochs) epoch\(t.epochs == 1 ? "" : "s"), batch \(t.batchSize), \(t.optimizer.rawValue) "
         + "lr \(t.learningRate), l2 \(t.l2), \(t.sampler.rawValue) sampler, \(t.threads) thread\(t.threads == 1 ? "" : "s")",
-      "evaluation: \(report.evaluatedUsers) users with held-out items, training items excluded, k = "
+      "evaluation: \(report.evaluatedUsers) users with held-out items, training "
+        + (report.validationInteractions > 0 ? "and validation items" : "items") + " excluded, k = "
         + "\(config.evaluation.cutoffs.map(String.init).joined(separator: ", ")), \(config.evaluation.ties.rawValue) ties; "
         + (showSpread
           ? "mean ± std over seeds \(config.seeds.map(String.init).joined(separator: ", "))"
           : "seed \(config.seeds[0])"),
     ]
-    lines += facts.map { markdown ? "- \($0)" : $0 }
+    lines += (facts + tuningFacts(report)).map { markdown ? "- \($0)" : $0 }
     lines.append("")
     lines += markdown ? markdownTable(header, rows) : alignedTable(header, rows, mark: " *")
     var notes: [String] = []
     if best.contains(where: { $0 != nil }) {
       notes.append(markdown ? "Bold: the best value of its column." : "* the best value of its column.")
     }
-    let overridden = report.results.filter { $0.variant.training != config.training }
+    if let options = config.evaluation.significance, lettered {
+      let pairs = report.results.count * (report.results.count - 1) / 2
+      notes.append(
+        "Letters after a value: the rows it beats (a higher mean, \(options.describe(users: report.evaluatedUsers)), "
+          + "corrected over the \(pairs) pairs of each column).")
+    }
+    notes += report.results.compactMap(selectionNote)
+    let overridden = report.results.filter { $0.selection == nil && $0.variant.training != config.training }
     for result in overridden {
       notes.append(
         "\(result.variant.loss.label) trains with its own settings: \(describeDifferences(result.variant.training, config.training))."
@@ -115,6 +131,43 @@ public struct TrainingReportRenderer: Sendable {
       lines += notes.map { markdown ? "- \($0)" : $0 }
     }
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// How the variants were tuned, when they were: the search space and the rule.
+  private func tuningFacts(_ report: TrainingReport) -> [String] {
+    guard let first = report.results.first(where: { $0.selection != nil }), let selection = first.selection else {
+      return []
+    }
+    var parts: [String] = []
+    let grids = Set(report.results.map { $0.selection?.gridSize ?? 1 })
+    if grids != [1] {
+      let trained = Set(report.results.map { $0.selection?.points.count ?? 1 })
+      let search =
+        report.config.search?.method == .random
+        ? "a random search (seed \(report.config.search?.seed ?? 0)) trains \(trained.sorted().map(String.init).joined(separator: " or ")) of "
+          + "\(grids.sorted().map(String.init).joined(separator: " or ")) points"
+        : "every point trained (\(grids.sorted().map(String.init).joined(separator: " or ")) per variant)"
+      parts.append("each variant's settings chosen on the validation split by \(selection.metricDisplayName); \(search)")
+    } else {
+      parts.append("validation \(selection.metricDisplayName) reported under the table")
+    }
+    if let patience = first.point.options.patience {
+      parts.append(
+        "early stopping: validation every epoch, patience \(patience), at most \(first.point.options.epochs) epochs; "
+          + "the best epoch's model is tested")
+    }
+    return ["tuning: " + parts.joined(separator: "; ")]
+  }
+
+  /// A variant's chosen point, its validation score and each seed's selected epoch.
+  private func selectionNote(_ result: VariantResult) -> String? {
+    guard let selection = result.selection else { return nil }
+    let settings = result.point.varied.isEmpty ? "" : "chose \(result.point.variedDescription); "
+    let epochs = result.runs.map { String($0.selectedEpoch) }.joined(separator: ", ")
+    return
+      "\(result.variant.loss.label): \(settings)validation \(selection.metricDisplayName) "
+      + "\(fixed(selection.chosenScore.score, digits: precision)); epoch\(result.runs.count == 1 ? "" : "s") \(epochs)"
+      + (selection.points.count > 1 ? " (best of \(selection.points.count) points)." : ".")
   }
 
   private func describeDifferences(_ a: TrainingOptions, _ b: TrainingOptions) -> String {

@@ -104,6 +104,9 @@ public struct TrainingReport: Sendable {
   public var notes: [String]
   /// One result per variant, in config order.
   public var results: [VariantResult]
+  /// With `evaluation.significance` and two variants or more: one comparison of every pair of variants per
+  /// metric column, in column order (each user's test value averaged over seeds); empty otherwise.
+  public var significance: [MetricComparison] = []
 }
 
 /// Why a training experiment could not run.
@@ -285,10 +288,36 @@ public struct TrainingRunner: Sendable {
           variant: variant, parameters: parameters, negativesPerPositive: negatives, runs: runs, point: point,
           selection: selection))
     }
-    return TrainingReport(
+    var report = TrainingReport(
       config: config, users: data.userCount, items: data.itemCount, trainInteractions: split.train.count,
       testInteractions: split.test.count, validationInteractions: split.validation.count, evaluatedUsers: users.count,
       notes: data.notes + (split.note.map { [$0] } ?? []), results: results)
+    if let options = config.evaluation.significance {
+      report.significance = Self.compare(results, columns: columns, options: options)
+    }
+    return report
+  }
+}
+
+extension TrainingRunner {
+  /// Every pair of variants compared on each column: the paired test over the evaluated test users, each
+  /// user's value averaged over the variant's seeds. Every variant ranks the same users in the same order.
+  static func compare(_ results: [VariantResult], columns: [MetricColumn], options: SignificanceOptions)
+    -> [MetricComparison]
+  {
+    guard results.count > 1 else { return [] }
+    return columns.indices.map { c in
+      let values = results.map { result -> [Double] in
+        let tables = result.runs.map(\.table)
+        let users = tables.map(\.users.count).min() ?? 0
+        return (0..<users).map { u in
+          var sum = 0.0
+          for table in tables { sum += table[u, c] }
+          return sum / Double(tables.count)
+        }
+      }
+      return SignificanceAnalysis.compare(metric: columns[c].name, values: values, options: options)
+    }
   }
 }
 

@@ -26,7 +26,11 @@ struct EpochContext: @unchecked Sendable {
     let threads = max(1, min(options.threads, batchCount))
     let results = UnsafeMutableBufferPointer<ThreadOutcome>.allocate(capacity: threads)
     results.initialize(repeating: ThreadOutcome())
-    defer { results.deallocate() }
+    defer {
+      // The outcomes hold errors (with strings): deinitialize them before freeing the memory.
+      results.deinitialize()
+      results.deallocate()
+    }
     order.withUnsafeBufferPointer { order in
       let shared = SharedPointer(order: order, results: results)
       DispatchQueue.concurrentPerform(iterations: threads) { thread in

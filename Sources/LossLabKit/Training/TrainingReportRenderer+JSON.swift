@@ -85,6 +85,7 @@ extension TrainingReportRenderer {
       .object([
         ("seed", .integer(run.seed)), ("metrics", metricsJSON(run.metrics)),
         ("epoch", .integer(run.selectedEpoch)), ("validation", run.validation.map { .number($0) } ?? .null),
+        ("validation_seconds", .number(run.validationSeconds)),
         ("training_seconds", .number(run.trainingSeconds)),
         ("interactions_per_second", .number(run.interactionsPerSecond)),
         (

@@ -156,6 +156,13 @@ public struct TrainingReportRenderer: Sendable {
         "early stopping: validation every epoch, patience \(patience), at most \(first.point.options.epochs) epochs; "
           + "the best epoch's model is tested")
     }
+    let training = report.results.flatMap(\.runs).map(\.trainingSeconds).reduce(0, +)
+    let validation = report.results.flatMap(\.runs).map(\.validationSeconds).reduce(0, +)
+    if training > 0 {
+      parts.append(
+        "validation scoring took \(fixed(100 * validation / training, digits: 0)) % of the training time of the "
+          + "reported runs")
+    }
     return ["tuning: " + parts.joined(separator: "; ")]
   }
 

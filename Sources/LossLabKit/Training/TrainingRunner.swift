@@ -24,6 +24,8 @@ public struct SeedRun: Sendable {
   public var selectedEpoch: Int
   /// The model's validation score (the selection metric on the validation split), when there is one.
   public var validation: Double?
+  /// Seconds spent on validation scores during training (every epoch under early stopping).
+  public var validationSeconds: Double = 0
 }
 
 /// How one point of a variant's grid scored on the validation split.
@@ -257,7 +259,8 @@ public struct TrainingRunner: Sendable {
               table: hasValidation ? MetricTable(columns: columns, users: [], values: []) : finalTable
                 ?? MetricTable(columns: columns, users: [], values: []),
               trainingSeconds: result.trainingSeconds, interactionsPerSecond: result.interactionsPerSecond,
-              model: result.model, selectedEpoch: result.selectedEpoch, validation: result.validation))
+              model: result.model, selectedEpoch: result.selectedEpoch, validation: result.validation,
+              validationSeconds: result.validationSeconds))
         }
         let score = PointScore(
           point: point, seedScores: runs.map { $0.validation ?? 0 }, seedEpochs: runs.map(\.selectedEpoch))

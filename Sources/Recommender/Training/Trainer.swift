@@ -68,6 +68,13 @@ public struct Trainer: Sendable {
     let patience = validate == nil ? nil : options.patience
     var best: (score: Double, epoch: Int, model: FactorModel)? = nil
     var epochsRun = 0
+    var validationSeconds = 0.0
+    /// The validation score, timed.
+    func timedScore(_ validate: (FactorModel) -> Double) -> Double {
+      let start = DispatchTime.now().uptimeNanoseconds
+      defer { validationSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+      return validate(model)
+    }
     for epoch in 1...options.epochs {
       var shuffler = SplitMix64(seed: options.seed &+ 0x9E37_79B9 &* UInt64(epoch))
       order.shuffle(using: &shuffler)
@@ -89,7 +96,7 @@ public struct Trainer: Sendable {
       }
       var stop = false
       if let validate, let patience {
-        let score = validate(model)
+        let score = timedScore(validate)
         record.validation = score
         if let current = best {
           if score > current.score {
@@ -102,7 +109,7 @@ public struct Trainer: Sendable {
           best = (score, epoch, FactorModel(copying: model))
         }
       } else if let validate, epoch == options.epochs {
-        record.validation = validate(model)
+        record.validation = timedScore(validate)
       }
       history.append(record)
       if stop { break }
@@ -112,10 +119,10 @@ public struct Trainer: Sendable {
     if let best {
       return TrainingResult(
         model: best.model, history: history, trainingSeconds: seconds, interactionsPerSecond: interactionsPerSecond,
-        selectedEpoch: best.epoch, validation: best.score)
+        selectedEpoch: best.epoch, validation: best.score, validationSeconds: validationSeconds)
     }
     return TrainingResult(
       model: model, history: history, trainingSeconds: seconds, interactionsPerSecond: interactionsPerSecond,
-      selectedEpoch: epochsRun, validation: history.last?.validation)
+      selectedEpoch: epochsRun, validation: history.last?.validation, validationSeconds: validationSeconds)
   }
 }

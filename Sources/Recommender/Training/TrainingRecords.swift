@@ -29,6 +29,8 @@ public struct TrainingResult: Sendable {
   public var selectedEpoch: Int
   /// The validation score of ``model``, when a validation score was computed.
   public var validation: Double?
+  /// Seconds spent computing validation scores (not part of ``trainingSeconds``).
+  public var validationSeconds: Double = 0
 }
 
 /// Why training stopped.

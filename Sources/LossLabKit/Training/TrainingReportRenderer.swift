@@ -147,7 +147,8 @@ public struct TrainingReportRenderer: Sendable {
         ? "a random search (seed \(report.config.search?.seed ?? 0)) trains \(trained.sorted().map(String.init).joined(separator: " or ")) of "
           + "\(grids.sorted().map(String.init).joined(separator: " or ")) points"
         : "every point trained (\(grids.sorted().map(String.init).joined(separator: " or ")) per variant)"
-      parts.append("each variant's settings chosen on the validation split by \(selection.metricDisplayName); \(search)")
+      parts.append(
+        "each variant's settings chosen on the validation split by \(selection.metricDisplayName); \(search)")
     } else {
       parts.append("validation \(selection.metricDisplayName) reported under the table")
     }

@@ -256,8 +256,10 @@ public struct TrainingRunner: Sendable {
           runs.append(
             SeedRun(
               seed: seed, history: result.history,
-              table: hasValidation ? MetricTable(columns: columns, users: [], values: []) : finalTable
-                ?? MetricTable(columns: columns, users: [], values: []),
+              table: hasValidation
+                ? MetricTable(columns: columns, users: [], values: [])
+                : finalTable
+                  ?? MetricTable(columns: columns, users: [], values: []),
               trainingSeconds: result.trainingSeconds, interactionsPerSecond: result.interactionsPerSecond,
               model: result.model, selectedEpoch: result.selectedEpoch, validation: result.validation,
               validationSeconds: result.validationSeconds))

@@ -62,8 +62,9 @@ public struct TrainingReportRenderer: Sendable {
       let column = columns[c]
       let (mean, std) = column.value(result)
       let digits = column.digits ?? precision
-      var text = column.digits == 0 ? grouped(mean) : fixed(mean, digits: digits)
-      if showSpread { text += " ± " + (column.digits == 0 ? grouped(std) : fixed(std, digits: digits)) }
+      let unit = column.digits == 0 ? rateUnit(mean) : nil
+      var text = unit.map { rate(mean, $0) } ?? fixed(mean, digits: digits)
+      if showSpread { text += " ± " + (unit.map { rate(std, $0) } ?? fixed(std, digits: digits)) }
       if best[c] == row { text = markdown ? "**\(text)**" : "\(text) *" }
       if let m = column.metricIndex, m < report.significance.count {
         let letters = report.significance[m].beats[row].map(SignificanceAnalysis.letter).joined()
@@ -82,6 +83,25 @@ public struct TrainingReportRenderer: Sendable {
     lines.append(markdown ? "### \(title)" : title)
     lines.append("")
     let t = config.training
+    // A setting's value, or every value the variants' grids try (`0.05 | 0.1 | 0.2`).
+    let tried = { (value: (TrainingOptions) -> String) -> String in
+      var values: [String] = []
+      for point in config.variants.flatMap(\.points) where !values.contains(value(point.options)) {
+        values.append(value(point.options))
+      }
+      return values.isEmpty ? value(t) : values.joined(separator: " | ")
+    }
+    let factors = tried { "\($0.factors)" }
+    let epochs = tried { "\($0.epochs)" }
+    let batch = tried { "\($0.batchSize)" }
+    let optimizer = tried { $0.optimizer.rawValue }
+    let learningRate = tried { "\($0.learningRate)" }
+    let l2 = tried { "\($0.l2)" }
+    let sampler = tried { $0.sampler.rawValue }
+    let threads = tried { "\($0.threads)" }
+    let modelFact: String =
+      "model: \(factors) factors; \(epochs) epoch\(t.epochs == 1 ? "" : "s"), batch \(batch), \(optimizer) "
+      + "lr \(learningRate), l2 \(l2), \(sampler) sampler, \(threads) thread\(t.threads == 1 ? "" : "s")"
     let facts = [
       "data: \(report.users) users, \(report.items) items; \(report.trainInteractions) training"
         + (config.split.validationFraction == nil ? " and " : ", \(report.validationInteractions) validation and ")
@@ -89,8 +109,7 @@ public struct TrainingReportRenderer: Sendable {
         + "test_fraction \(config.split.testFraction), "
         + (config.split.validationFraction.map { "validation_fraction \($0), " } ?? "")
         + "seed \(config.split.seed))",
-      "model: \(t.factors) factors; \(t.epochs) epoch\(t.epochs == 1 ? "" : "s"), batch \(t.batchSize), \(t.optimizer.rawValue) "
-        + "lr \(t.learningRate), l2 \(t.l2), \(t.sampler.rawValue) sampler, \(t.threads) thread\(t.threads == 1 ? "" : "s")",
+      modelFact,
       "evaluation: \(report.evaluatedUsers) users with held-out items, training "
         + (report.validationInteractions > 0 ? "and validation items" : "items") + " excluded, k = "
         + "\(config.evaluation.cutoffs.map(String.init).joined(separator: ", ")), \(config.evaluation.ties.rawValue) ties; "
@@ -152,19 +171,21 @@ public struct TrainingReportRenderer: Sendable {
     } else {
       parts.append("validation \(selection.metricDisplayName) reported under the table")
     }
+    var lines = ["tuning: " + parts.joined(separator: "; ")]
+    parts = []
     if let patience = first.point.options.patience {
       parts.append(
-        "early stopping: validation every epoch, patience \(patience), at most \(first.point.options.epochs) epochs; "
-          + "the best epoch's model is tested")
+        "early stopping, scored every epoch with patience \(patience) (at most \(first.point.options.epochs) "
+          + "epochs); the best epoch's model is tested")
     }
     let training = report.results.flatMap(\.runs).map(\.trainingSeconds).reduce(0, +)
     let validation = report.results.flatMap(\.runs).map(\.validationSeconds).reduce(0, +)
     if training > 0 {
       parts.append(
-        "validation scoring took \(fixed(100 * validation / training, digits: 0)) % of the training time of the "
-          + "reported runs")
+        "scoring took \(fixed(100 * validation / training, digits: 0)) % of the training time of the reported runs")
     }
-    return ["tuning: " + parts.joined(separator: "; ")]
+    if !parts.isEmpty { lines.append("validation: " + parts.joined(separator: "; ")) }
+    return lines
   }
 
   /// A variant's chosen point, its validation score and each seed's selected epoch.
@@ -189,6 +210,16 @@ public struct TrainingReportRenderer: Sendable {
     if a.l2 != b.l2 { parts.append("l2 \(a.l2)") }
     if a.threads != b.threads { parts.append("\(a.threads) threads") }
     return parts.joined(separator: ", ")
+  }
+
+  /// The unit a rate is shown in: millions (`M`) from 1,000,000, thousands (`k`) from 10,000, else ones.
+  private func rateUnit(_ x: Double) -> (divisor: Double, suffix: String) {
+    abs(x) >= 1e6 ? (1e6, "M") : abs(x) >= 1e4 ? (1e3, "k") : (1, "")
+  }
+
+  /// A rate in `unit`, e.g. `3.26M`, `412k`, `950` (three significant digits for millions).
+  private func rate(_ x: Double, _ unit: (divisor: Double, suffix: String)) -> String {
+    unit.suffix == "M" ? fixed(x / unit.divisor, digits: 2) + "M" : grouped(x / unit.divisor) + unit.suffix
   }
 
   private func grouped(_ x: Double) -> String {

@@ -197,3 +197,77 @@ struct TrainingSelectionTests {
     }
   }
 }
+
+@Suite("Significance and selection in configs and reports")
+struct SignificanceReportTests {
+  func diagnostics(_ yaml: String) throws -> [String] {
+    try TrainingSelectionTests().diagnostics(yaml)
+  }
+
+  @Test("significance settings are checked where they are")
+  func significanceErrors() throws {
+    let yaml = """
+      data:
+        interactions: {path: r.csv, user: u, item: i}
+      evaluation:
+        significance: {test: wilcoxon, permutations: 50, max_p: 1.5, correction: holmes, sed: 3}
+      losses: [bpr, warp]
+
+      """
+    #expect(
+      try diagnostics(yaml) == [
+        "t.yaml:4:24: error: evaluation.significance.test: unknown significance test 'wilcoxon'; use one of: t, "
+          + "randomization",
+        "t.yaml:4:48: error: evaluation.significance.permutations: permutations must be >= 100, got 50",
+        "t.yaml:4:59: error: evaluation.significance.max_p: max_p must be between 0 and 1 (exclusive), got 1.5",
+        "t.yaml:4:76: error: evaluation.significance.correction: unknown correction 'holmes' (did you mean "
+          + "'holm'?); use one of: none, bonferroni, holm",
+        "t.yaml:4:84: error: evaluation.significance.sed: unknown key 'sed' (did you mean 'seed'?); significance "
+          + "takes: test, permutations, seed, max_p, correction",
+      ])
+  }
+
+  @Test("a report with significance letters the rows, and JSON carries the p-values, the choice and the search")
+  func reportFields() throws {
+    var config = try TrainingSelectionTests().config(
+      ", learning_rate: [0.05, 0.2], patience: 2", losses: "  - bpr\n  - adaptive_bpr\n  - warp")
+    config.evaluation.significance = SignificanceOptions(test: .t, maxP: 0.05, correction: .holm)
+    config.seeds = [1]
+    for v in config.variants.indices {
+      for p in config.variants[v].points.indices { config.variants[v].points[p].options.epochs = 6 }
+    }
+    let report = try TrainingRunner().run(config)
+    #expect(report.significance.count == config.evaluation.columns.count)
+    // The letters in the text table are the rows each value beats.
+    let text = TrainingReportRenderer(format: .text).render(report)
+    #expect(text.contains("Letters after a value: the rows it beats"))
+    for (m, comparison) in report.significance.enumerated() {
+      let column = config.evaluation.columns[m]
+      for (row, beaten) in comparison.beats.enumerated() {
+        for other in beaten {
+          #expect(comparison.means[row] > comparison.means[other])
+          #expect(comparison.adjustedPValues[row][other] <= 0.05, "\(column.name)")
+        }
+      }
+    }
+    let json = TrainingReportRenderer(format: .json).render(report)
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    let results = try #require(object["results"] as? [[String: Any]])
+    #expect(results.count == 3)
+    for (row, result) in results.enumerated() {
+      let selected = try #require(result["selected"] as? [String: Any])
+      let validation = try #require(selected["validation"] as? [String: Any])
+      #expect(validation["metric"] as? String == config.evaluation.select.name)
+      #expect(selected["epochs"] as? [Int] == report.results[row].runs.map(\.selectedEpoch))
+      let search = try #require(result["search"] as? [String: Any])
+      #expect((search["points"] as? [Any])?.count == 2 && search["grid_size"] as? Int == 2)
+      let significance = try #require(result["significance"] as? [String: Any])
+      #expect(significance["test"] as? String == "t" && significance["correction"] as? String == "holm")
+      let pValues = try #require(significance["p_values"] as? [String: [String: Double]])
+      let others = Set(report.results.map(\.variant.loss.label)).subtracting([report.results[row].variant.loss.label])
+      #expect(Set(pValues.keys) == Set(config.evaluation.columns.map(\.name)))
+      #expect(pValues.values.allSatisfy { Set($0.keys) == others })
+    }
+  }
+}

@@ -11,7 +11,8 @@ private func randomModel(users: Int, items: Int, factors: Int, seed: UInt64) -> 
   return model
 }
 
-/// `users` with random training and test items over `items`; every seventh user has no test item.
+/// `users` with random training items (some repeated) and test items over `items`; every seventh user has no
+/// test item.
 private func randomUsers(_ users: [Int], items: Int, seed: UInt64) -> [EvaluationUser] {
   var random = SplitMix64(seed: seed)
   return users.enumerated().map { index, user in
@@ -19,7 +20,7 @@ private func randomUsers(_ users: [Int], items: Int, seed: UInt64) -> [Evaluatio
     let trainCount = Int.random(in: 0...(items / 2), using: &random)
     let testCount = index % 7 == 3 ? 0 : Int.random(in: 1...(items / 3), using: &random)
     return EvaluationUser(
-      user: user, trainItems: shuffled[0..<trainCount].sorted(),
+      user: user, trainItems: (shuffled[0..<trainCount] + shuffled[0..<min(index % 4, trainCount)]).sorted(),
       testItems: Array(shuffled[trainCount..<(trainCount + testCount)]))
   }
 }
@@ -67,7 +68,18 @@ struct BlockedEvaluationTests {
       let reference = Evaluator(ties: ties).evaluateTable(
         columns: Self.columns, itemCount: model.itemCount, users: Self.users
       ) { user, scores in model.scoreAll(user: user, into: scores) }
-      #expect(reference.users.count == Self.users.filter { !$0.testItems.isEmpty }.count)
+      // Each row: the user's own metrics, ranked directly over the candidates in id order.
+      let evaluated = Self.users.filter { !$0.testItems.isEmpty }
+      #expect(reference.users == evaluated.map(\.user))
+      for (row, user) in evaluated.enumerated() {
+        let candidates = (0..<model.itemCount).filter { !user.trainItems.contains(Int32($0)) }
+        let scores = candidates.map { model.score(user: user.user, item: $0) }
+        let relevant = user.testItems.map { candidates.firstIndex(of: Int($0))! }
+        for (c, column) in Self.columns.enumerated() {
+          let direct = RankingEvaluation.userMetrics(scores: scores, relevant: relevant, k: column.k ?? 1, ties: ties)
+          #expect(reference[row, c] == direct[column.metric], "\(column) row \(row)")
+        }
+      }
       for threads in [1, 2, 3] {
         let evaluator = Evaluator(ties: ties, threads: threads)
         let perUser = evaluator.evaluateTable(columns: Self.columns, itemCount: model.itemCount, users: Self.users) {

@@ -299,28 +299,51 @@ private final class UserRanker {
     sortedTests.sort()
     relevant.removeAll(keepingCapacity: true)
 
-    // Walk the items in id order beside the sorted training and test ids, compacting candidates in place.
+    // The candidates: the runs of items between the sorted training ids, each moved down in place.
     var candidateCount = 0
     let offset = row * itemCount
     scores.withUnsafeMutableBufferPointer { block in
-      let all = UnsafeMutableBufferPointer(rebasing: block[offset..<(offset + itemCount)])
-      var nextTrain = 0
-      var nextTest = 0
-      for item in 0..<itemCount {
-        while nextTrain < train.count && Int(train[nextTrain]) < item { nextTrain += 1 }
-        if nextTrain < train.count && Int(train[nextTrain]) == item { continue }
-        if nextTest < sortedTests.count && Int(sortedTests[nextTest]) == item {
-          relevant.append(candidateCount)
-          nextTest += 1
+      guard itemCount > 0, let all = block.baseAddress.map({ UnsafeMutableRawPointer($0 + offset) }) else { return }
+      let size = MemoryLayout<Float>.stride
+      var next = 0  // the first item neither kept nor skipped yet
+      // Keeps the items from `next` up to `end` (excluded).
+      func keep(upTo end: Int) {
+        guard next < end else { return }
+        if candidateCount < next {
+          (all + candidateCount * size).copyMemory(from: all + next * size, byteCount: (end - next) * size)
         }
-        all[candidateCount] = all[item]
-        candidateCount += 1
+        candidateCount += end - next
       }
-      precondition(
-        nextTest == sortedTests.count,
-        "user \(user.user)'s test item \(sortedTests[min(nextTest, sortedTests.count - 1)]) is repeated, "
-          + "a training item or outside 0..<\(itemCount)")
+      for item in train {
+        keep(upTo: Int(item))
+        next = max(next, Int(item) + 1)
+      }
+      keep(upTo: itemCount)
     }
+
+    // Each test item's candidate index: its id less the distinct training ids below it.
+    var nextTrain = 0
+    var trainBelow = 0
+    var misplaced: Int32? = nil
+    for (p, test) in sortedTests.enumerated() {
+      let item = Int(test)
+      if item < 0 || item >= itemCount || (p > 0 && sortedTests[p - 1] == test) {
+        misplaced = test
+        break
+      }
+      while nextTrain < train.count && Int(train[nextTrain]) < item {
+        if nextTrain == 0 || train[nextTrain - 1] != train[nextTrain] { trainBelow += 1 }
+        nextTrain += 1
+      }
+      if nextTrain < train.count && Int(train[nextTrain]) == item {
+        misplaced = test
+        break
+      }
+      relevant.append(item - trainBelow)
+    }
+    precondition(
+      misplaced == nil,
+      "user \(user.user)'s test item \(misplaced ?? 0) is repeated, a training item or outside 0..<\(itemCount)")
 
     return scores.withUnsafeBufferPointer { block in
       RankingEvaluation.rank(

@@ -10,7 +10,8 @@
 /// ```
 ///
 /// The definitions are in ``RankingMetrics``. Only the relevant scores are sorted; one pass over the
-/// candidates places each score among them by binary search and counts, per distinct relevant score, the
+/// candidates places each score among them (two branch-free eight-lane counts up to 512 distinct relevant
+/// scores, a binary search above) and counts, per distinct relevant score, the
 /// candidates above, equal and below. One user costs `O(|C| log |T| + |T| log |T|)` time and `O(|T|)` scratch
 /// (at most the `O(|C| log |C|)` of sorting every candidate, and much less when `|T| ≪ |C|`).
 public enum RankingEvaluation {

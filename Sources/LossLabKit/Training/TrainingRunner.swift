@@ -223,9 +223,7 @@ public struct TrainingRunner: Sendable {
         let validate: ((FactorModel) -> Double)? =
           hasValidation
           ? { model in
-            evaluator.evaluateTable(columns: [select], itemCount: data.itemCount, users: validationUsers) {
-              user, scores in model.scoreAll(user: user, into: scores)
-            }.means.values[0]
+            evaluator.evaluateTable(columns: [select], users: validationUsers, model: model).means.values[0]
           } : nil
         let shownLabel = variant.hasGrid ? "\(label) (\(pointIndex + 1)/\(variant.points.count))" : label
         var runs: [SeedRun] = []
@@ -242,9 +240,7 @@ public struct TrainingRunner: Sendable {
               split: split, userCount: data.userCount, itemCount: data.itemCount, loss: loss,
               evaluateEvery: hasValidation && every == 0 ? nil : every,
               evaluate: { model in
-                let table = evaluator.evaluateTable(columns: columns, itemCount: data.itemCount, users: users) {
-                  user, scores in model.scoreAll(user: user, into: scores)
-                }
+                let table = evaluator.evaluateTable(columns: columns, users: users, model: model)
                 finalTable = table
                 return table.means
               },
@@ -277,9 +273,7 @@ public struct TrainingRunner: Sendable {
         let evaluator = Evaluator(ties: config.evaluation.ties, threads: point.options.threads)
         for index in runs.indices {
           let model = runs[index].model
-          runs[index].table = evaluator.evaluateTable(columns: columns, itemCount: data.itemCount, users: users) {
-            user, scores in model.scoreAll(user: user, into: scores)
-          }
+          runs[index].table = evaluator.evaluateTable(columns: columns, users: users, model: model)
         }
       }
       let negatives = loss.kind == .pairwise ? 1 : point.options.negatives

@@ -108,6 +108,73 @@ public struct Evaluator: Sendable {
     columns: [MetricColumn], itemCount: Int, users: [EvaluationUser],
     score: @Sendable (_ user: Int, _ scores: UnsafeMutableBufferPointer<Float>) -> Void
   ) -> MetricTable {
+    table(columns: columns, itemCount: itemCount, users: users, blockSize: 1) { block, scores in
+      score(block[0], scores)
+    }
+  }
+
+  /// ``evaluateTable(columns:itemCount:users:score:)`` with the scores computed a block of users at a
+  /// time: the same table, bit for bit, for any `blockSize` and any ``threads``.
+  ///
+  /// Each thread takes its chunk of users `blockSize` at a time, asks `scoreBlock` for the whole block's
+  /// scores (so a model can stream its item parameters once per block, as
+  /// ``FactorModel/scoreBlock(users:into:)`` does), then ranks each user of the block as the per-user
+  /// overload does.
+  ///
+  /// ```swift
+  /// let table = Evaluator(threads: 2).evaluateTable(
+  ///   columns: columns, itemCount: model.itemCount, users: testUsers, blockSize: FactorModel.scoreBlockSize
+  /// ) { block, scores in
+  ///   model.scoreBlock(users: block, into: scores)
+  /// }
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - columns: The columns to compute, in order (repeats allowed).
+  ///   - itemCount: The number of items; item ids are `0..<itemCount`.
+  ///   - users: The users to evaluate; users without test items are skipped.
+  ///   - blockSize: The most users per call of `scoreBlock`, at least 1.
+  ///   - scoreBlock: Fills `scores` (count `block.count * itemCount`) with the model's scores: row `r`, the
+  ///     `itemCount` floats from `r * itemCount`, indexed by item id, for user `block[r]`; it must write
+  ///     every entry. It is called concurrently from several threads, each with its own buffers, and once
+  ///     per block of at most `blockSize` evaluated users (fewer at the end of a thread's chunk).
+  /// - Returns: One row per user with a test item, in the order of `users`; the same table as
+  ///   ``evaluateTable(columns:itemCount:users:score:)`` with the same scores.
+  /// - Precondition: `blockSize ≥ 1`, and those of ``evaluateTable(columns:itemCount:users:score:)``.
+  public func evaluateTable(
+    columns: [MetricColumn], itemCount: Int, users: [EvaluationUser], blockSize: Int,
+    scoreBlock: @Sendable (_ block: UnsafeBufferPointer<Int>, _ scores: UnsafeMutableBufferPointer<Float>) -> Void
+  ) -> MetricTable {
+    precondition(blockSize >= 1, "blockSize is \(blockSize); it must be at least 1")
+    return table(columns: columns, itemCount: itemCount, users: users, blockSize: blockSize, scoreBlock: scoreBlock)
+  }
+
+  /// ``evaluateTable(columns:itemCount:users:score:)`` for a ``FactorModel``, scoring
+  /// ``FactorModel/scoreBlockSize`` users at a time with ``FactorModel/scoreBlock(users:into:)``: the same
+  /// table, bit for bit, as scoring each user with ``FactorModel/scoreAll(user:into:)``.
+  ///
+  /// ```swift
+  /// let table = Evaluator(threads: 2).evaluateTable(columns: columns, users: testUsers, model: model)
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - columns: The columns to compute, in order (repeats allowed).
+  ///   - users: The users to evaluate (each in `0..<model.userCount`); users without test items are skipped.
+  ///   - model: The model; its items are `0..<model.itemCount`.
+  /// - Returns: One row per user with a test item, in the order of `users`.
+  /// - Precondition: Those of ``evaluateTable(columns:itemCount:users:score:)`` with
+  ///   `itemCount = model.itemCount`.
+  public func evaluateTable(columns: [MetricColumn], users: [EvaluationUser], model: FactorModel) -> MetricTable {
+    table(columns: columns, itemCount: model.itemCount, users: users, blockSize: FactorModel.scoreBlockSize) {
+      block, scores in model.scoreBlock(users: block, into: scores)
+    }
+  }
+
+  /// The table, scoring at most `blockSize` users per call of `scoreBlock`.
+  private func table(
+    columns: [MetricColumn], itemCount: Int, users: [EvaluationUser], blockSize: Int,
+    scoreBlock: @Sendable (_ block: UnsafeBufferPointer<Int>, _ scores: UnsafeMutableBufferPointer<Float>) -> Void
+  ) -> MetricTable {
     precondition(threads >= 1, "threads is \(threads); it must be at least 1")
     precondition(itemCount >= 0, "itemCount is \(itemCount); it must not be negative")
     let evaluated = users.indices.filter { !users[$0].testItems.isEmpty }
@@ -134,16 +201,27 @@ public struct Evaluator: Sendable {
     values.withUnsafeMutableBufferPointer { buffer in
       let results = DisjointSlots(buffer)
       @Sendable func rankChunk(_ chunk: Int) {
-        let ranker = UserRanker(itemCount: itemCount)
+        let ranker = UserRanker(itemCount: itemCount, blockSize: blockSize)
         var byCutoff = [RankingMetrics](repeating: .zero, count: fixedCutoffs.count)
-        for position in (chunk * evaluated.count / chunks)..<((chunk + 1) * evaluated.count / chunks) {
-          let auc = ranker.rank(users[evaluated[position]], ties: ties, score: score)
-          for n in fixedCutoffs.indices {
-            byCutoff[n] = RankingEvaluation.metrics(ranks: ranker.scratch.ranks, auc: auc, k: fixedCutoffs[n])
+        var block: [Int] = []
+        block.reserveCapacity(blockSize)
+        let end = (chunk + 1) * evaluated.count / chunks
+        var first = chunk * evaluated.count / chunks
+        while first < end {
+          let positions = first..<min(first + blockSize, end)
+          block.removeAll(keepingCapacity: true)
+          for position in positions { block.append(users[evaluated[position]].user) }
+          ranker.score(block, with: scoreBlock)
+          for (row, position) in positions.enumerated() {
+            let auc = ranker.rank(users[evaluated[position]], row: row, ties: ties)
+            for n in fixedCutoffs.indices {
+              byCutoff[n] = RankingEvaluation.metrics(ranks: ranker.scratch.ranks, auc: auc, k: fixedCutoffs[n])
+            }
+            for (c, source) in sources.enumerated() {
+              results.store(byCutoff[source.cutoff][source.metric], at: position * width + c)
+            }
           }
-          for (c, source) in sources.enumerated() {
-            results.store(byCutoff[source.cutoff][source.metric], at: position * width + c)
-          }
+          first = positions.upperBound
         }
       }
       if chunks == 1 {
@@ -173,10 +251,12 @@ private struct DisjointSlots: @unchecked Sendable {
   }
 }
 
-/// One thread's buffers for ranking users one after another; never shared between threads.
+/// One thread's buffers for scoring a block of users and ranking them one after another; never shared
+/// between threads.
 private final class UserRanker {
   let itemCount: Int
-  /// The scores of every item, then (compacted in place) of the candidates.
+  /// The scores of every item for each user of the block, `itemCount` per row; a row is compacted in place
+  /// to the user's candidates when the user is ranked.
   var scores: [Float]
   /// The user's test items, ascending.
   var sortedTests: [Int32] = []
@@ -184,17 +264,27 @@ private final class UserRanker {
   var relevant: [Int] = []
   let scratch = RankingScratch()
 
-  init(itemCount: Int) {
+  init(itemCount: Int, blockSize: Int) {
     self.itemCount = itemCount
-    scores = [Float](repeating: 0, count: itemCount)
+    scores = [Float](repeating: 0, count: itemCount * blockSize)
   }
 
-  /// Scores every item for `user`, keeps the candidates and ranks them: leaves the test items' ranks,
-  /// ascending, in `scratch.ranks` and returns the user's AUC.
-  func rank(
-    _ user: EvaluationUser, ties: TieConvention,
-    score: (_ user: Int, _ scores: UnsafeMutableBufferPointer<Float>) -> Void
-  ) -> Double {
+  /// Fills the first `block.count` rows of ``scores`` with `scoreBlock`.
+  func score(
+    _ block: [Int],
+    with scoreBlock: (_ block: UnsafeBufferPointer<Int>, _ scores: UnsafeMutableBufferPointer<Float>) -> Void
+  ) {
+    let count = block.count * itemCount
+    block.withUnsafeBufferPointer { users in
+      scores.withUnsafeMutableBufferPointer { all in
+        scoreBlock(users, UnsafeMutableBufferPointer(rebasing: all[0..<count]))
+      }
+    }
+  }
+
+  /// Keeps the candidates of row `row` of ``scores`` (the scores of every item for `user`) and ranks them:
+  /// leaves the test items' ranks, ascending, in `scratch.ranks` and returns the user's AUC.
+  func rank(_ user: EvaluationUser, row: Int, ties: TieConvention) -> Double {
     let train = user.trainItems
     let itemCount = itemCount
     if let first = train.first, let last = train.last {
@@ -209,32 +299,56 @@ private final class UserRanker {
     sortedTests.sort()
     relevant.removeAll(keepingCapacity: true)
 
-    // Walk the items in id order beside the sorted training and test ids, compacting candidates in place.
+    // The candidates: the runs of items between the sorted training ids, each moved down in place.
     var candidateCount = 0
-    scores.withUnsafeMutableBufferPointer { all in
-      score(user.user, all)
-      var nextTrain = 0
-      var nextTest = 0
-      for item in 0..<itemCount {
-        while nextTrain < train.count && Int(train[nextTrain]) < item { nextTrain += 1 }
-        if nextTrain < train.count && Int(train[nextTrain]) == item { continue }
-        if nextTest < sortedTests.count && Int(sortedTests[nextTest]) == item {
-          relevant.append(candidateCount)
-          nextTest += 1
+    let offset = row * itemCount
+    scores.withUnsafeMutableBufferPointer { block in
+      guard itemCount > 0, let all = block.baseAddress.map({ UnsafeMutableRawPointer($0 + offset) }) else { return }
+      let size = MemoryLayout<Float>.stride
+      var next = 0  // the first item neither kept nor skipped yet
+      // Keeps the items from `next` up to `end` (excluded).
+      func keep(upTo end: Int) {
+        guard next < end else { return }
+        if candidateCount < next {
+          (all + candidateCount * size).copyMemory(from: all + next * size, byteCount: (end - next) * size)
         }
-        all[candidateCount] = all[item]
-        candidateCount += 1
+        candidateCount += end - next
       }
-      precondition(
-        nextTest == sortedTests.count,
-        "user \(user.user)'s test item \(sortedTests[min(nextTest, sortedTests.count - 1)]) is repeated, "
-          + "a training item or outside 0..<\(itemCount)")
+      for item in train {
+        keep(upTo: Int(item))
+        next = max(next, Int(item) + 1)
+      }
+      keep(upTo: itemCount)
     }
 
-    return scores.withUnsafeBufferPointer { all in
+    // Each test item's candidate index: its id less the distinct training ids below it.
+    var nextTrain = 0
+    var trainBelow = 0
+    var misplaced: Int32? = nil
+    for (p, test) in sortedTests.enumerated() {
+      let item = Int(test)
+      if item < 0 || item >= itemCount || (p > 0 && sortedTests[p - 1] == test) {
+        misplaced = test
+        break
+      }
+      while nextTrain < train.count && Int(train[nextTrain]) < item {
+        if nextTrain == 0 || train[nextTrain - 1] != train[nextTrain] { trainBelow += 1 }
+        nextTrain += 1
+      }
+      if nextTrain < train.count && Int(train[nextTrain]) == item {
+        misplaced = test
+        break
+      }
+      relevant.append(item - trainBelow)
+    }
+    precondition(
+      misplaced == nil,
+      "user \(user.user)'s test item \(misplaced ?? 0) is repeated, a training item or outside 0..<\(itemCount)")
+
+    return scores.withUnsafeBufferPointer { block in
       RankingEvaluation.rank(
-        scores: UnsafeBufferPointer(rebasing: all[0..<candidateCount]), relevant: relevant, ties: ties,
-        scratch: scratch)
+        scores: UnsafeBufferPointer(rebasing: block[offset..<(offset + candidateCount)]), relevant: relevant,
+        ties: ties, scratch: scratch)
     }
   }
 }

@@ -10,7 +10,8 @@
 /// ```
 ///
 /// The definitions are in ``RankingMetrics``. Only the relevant scores are sorted; one pass over the
-/// candidates places each score among them by binary search and counts, per distinct relevant score, the
+/// candidates places each score among them (two branch-free eight-lane counts up to 512 distinct relevant
+/// scores, a binary search above) and counts, per distinct relevant score, the
 /// candidates above, equal and below. One user costs `O(|C| log |T| + |T| log |T|)` time and `O(|T|)` scratch
 /// (at most the `O(|C| log |C|)` of sorting every candidate, and much less when `|T| ≪ |C|`).
 public enum RankingEvaluation {
@@ -146,16 +147,47 @@ public enum RankingEvaluation {
     scratch.equal.append(contentsOf: repeatElement(0, count: d))
     scratch.between.removeAll(keepingCapacity: true)
     scratch.between.append(contentsOf: repeatElement(0, count: d + 1))
+    // Up to 512 distinct values, each candidate's place comes from two branch-free counts of eight lanes
+    // at a time (see countLess(padded:splitters:splitterChunks:than:)); above, from a binary search.
+    let chunks = (d + 7) / 8
+    let splitterChunks = (chunks - 1 + 7) / 8
+    let linear = splitterChunks <= Self.splitterChunks
+    if linear {
+      scratch.padded.removeAll(keepingCapacity: true)
+      scratch.padded.append(contentsOf: scratch.values)
+      scratch.padded.append(contentsOf: repeatElement(.infinity, count: 8 * chunks - d))
+      scratch.splitters.removeAll(keepingCapacity: true)
+      for chunk in 0..<(chunks - 1) { scratch.splitters.append(scratch.padded[8 * chunk + 7]) }
+      scratch.splitters.append(contentsOf: repeatElement(.infinity, count: 8 * splitterChunks - (chunks - 1)))
+    }
     scratch.values.withUnsafeBufferPointer { values in
-      scratch.equal.withUnsafeMutableBufferPointer { equal in
-        scratch.between.withUnsafeMutableBufferPointer { between in
-          for score in scores {
-            let x = rankingKey(score)
-            let position = countLess(values, than: x)
-            if position < d && values[position] == x {
-              equal[position] += 1
-            } else {
-              between[position] += 1
+      scratch.padded.withUnsafeBufferPointer { padded in
+        scratch.splitters.withUnsafeBufferPointer { splitters in
+          scratch.equal.withUnsafeMutableBufferPointer { equal in
+            scratch.between.withUnsafeMutableBufferPointer { between in
+              // Counts x, which is placed after the first `position` distinct relevant scores.
+              @inline(__always) func place(_ x: Float, at position: Int) {
+                if position < d && values[position] == x {
+                  equal[position] += 1
+                } else {
+                  between[position] += 1
+                }
+              }
+              if linear {
+                let paddedBase = padded.baseAddress!
+                let splitterBase = splitters.baseAddress ?? paddedBase  // not read when splitterChunks is 0
+                for score in scores {
+                  let x = rankingKey(score)
+                  place(
+                    x,
+                    at: countLess(padded: paddedBase, splitters: splitterBase, splitterChunks: splitterChunks, than: x))
+                }
+              } else {
+                for score in scores {
+                  let x = rankingKey(score)
+                  place(x, at: countLess(values, than: x))
+                }
+              }
             }
           }
         }
@@ -190,6 +222,11 @@ public enum RankingEvaluation {
 
     return negatives > 0 ? aucSum / Double(t) : 1
   }
+
+  /// The most chunks of eight splitters (so up to `8 · 8 · 8 = 512` distinct relevant scores) for which
+  /// ``rank(scores:relevant:ties:scratch:)`` places each candidate with two branch-free counts; more distinct
+  /// relevant scores take a binary search per candidate.
+  static let splitterChunks = 8
 
   /// The metrics of a user whose relevant items have the ascending ranks `ranks` (non-empty), at cut-off
   /// `k ≥ 1`, with the AUC computed by ``rank(scores:relevant:ties:scratch:)``.

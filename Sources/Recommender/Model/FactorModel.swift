@@ -90,6 +90,67 @@ public final class FactorModel: @unchecked Sendable {
     let q = itemFactors.baseAddress!
     for item in 0..<itemCount { scores[item] = dot(p, q + item * factors, factors) + itemBias[item] }
   }
+
+  /// How many users ``scoreBlock(users:into:)`` scores per pass over the item factors: 8.
+  public static let scoreBlockSize = 8
+
+  /// The scores of every item for each of `users`, written row after row to `scores`: row `r` (the
+  /// `itemCount` floats from `r * itemCount`) holds the scores of `users[r]`, indexed by item id.
+  ///
+  /// Every score equals ``scoreAll(user:into:)``'s bit for bit: each (user, item) pair takes the same
+  /// arithmetic in the same order (eight-lane products summed factor chunk by factor chunk, the lanes
+  /// summed, the scalar tail, then the bias). The users are taken ``scoreBlockSize`` at a time, and each
+  /// item's factors are loaded once per block (four users share each load) while they are in L1, so the
+  /// item factors stream from memory once per block rather than once per user.
+  ///
+  /// ```swift
+  /// var scores = [Float](repeating: 0, count: 3 * model.itemCount)
+  /// [4, 0, 9].withUnsafeBufferPointer { users in
+  ///   scores.withUnsafeMutableBufferPointer { model.scoreBlock(users: users, into: $0) }
+  /// }
+  /// // scores[model.itemCount + 5] == model.score(user: 0, item: 5)
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - users: The users to score, any order (repeats allowed), each in `0..<userCount`.
+  ///   - scores: At least `users.count * itemCount` floats; the first `users.count * itemCount` are
+  ///     overwritten, the rest are not touched.
+  /// - Precondition: `scores` is large enough and every user is in `0..<userCount`.
+  public func scoreBlock(users: UnsafeBufferPointer<Int>, into scores: UnsafeMutableBufferPointer<Float>) {
+    precondition(
+      scores.count >= users.count * itemCount,
+      "scores holds \(scores.count) floats; \(users.count) users need \(users.count * itemCount)")
+    for user in users { precondition(user >= 0 && user < userCount, "user \(user) is outside 0..<\(userCount)") }
+    guard let firstUser = users.baseAddress, let output = scores.baseAddress else { return }
+    let (factors, itemCount) = (factors, itemCount)
+    let (p, q, bias) = (UnsafePointer(userFactors.baseAddress!), UnsafePointer(itemFactors.baseAddress!), itemBias)
+    var start = 0
+    while start < users.count {
+      let count = min(Self.scoreBlockSize, users.count - start)
+      let block = firstUser + start
+      let rows = output + start * itemCount
+      for item in 0..<itemCount {
+        let qi = q + item * factors
+        let b = bias[item]
+        var r = 0
+        while r + 4 <= count {
+          let s = dot4(
+            p + block[r] * factors, p + block[r + 1] * factors, p + block[r + 2] * factors,
+            p + block[r + 3] * factors, qi, factors)
+          rows[r * itemCount + item] = s.0 + b
+          rows[(r + 1) * itemCount + item] = s.1 + b
+          rows[(r + 2) * itemCount + item] = s.2 + b
+          rows[(r + 3) * itemCount + item] = s.3 + b
+          r += 4
+        }
+        while r < count {
+          rows[r * itemCount + item] = dot(p + block[r] * factors, qi, factors) + b
+          r += 1
+        }
+      }
+      start += count
+    }
+  }
 }
 
 /// `Σ_f a[f]·b[f]`, eight lanes at a time.
@@ -109,4 +170,39 @@ func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Floa
     f += 1
   }
   return sum
+}
+
+/// Four of ``dot(_:_:_:)`` sharing `b`: `Σ_f a_j[f]·b[f]` for `j = 0…3`, each with exactly `dot`'s
+/// arithmetic (eight-lane products accumulated chunk by chunk, `lanes.sum()`, then the scalar tail), so
+/// each result equals `dot(a_j, b, n)` bit for bit; `b` is loaded once for the four.
+@inline(__always)
+func dot4(
+  _ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>, _ a3: UnsafePointer<Float>,
+  _ b: UnsafePointer<Float>, _ n: Int
+) -> (Float, Float, Float, Float) {
+  var lanes0 = SIMD8<Float>()
+  var lanes1 = SIMD8<Float>()
+  var lanes2 = SIMD8<Float>()
+  var lanes3 = SIMD8<Float>()
+  var f = 0
+  while f + 8 <= n {
+    let bv = UnsafeRawPointer(b + f).loadUnaligned(as: SIMD8<Float>.self)
+    lanes0 += UnsafeRawPointer(a0 + f).loadUnaligned(as: SIMD8<Float>.self) * bv
+    lanes1 += UnsafeRawPointer(a1 + f).loadUnaligned(as: SIMD8<Float>.self) * bv
+    lanes2 += UnsafeRawPointer(a2 + f).loadUnaligned(as: SIMD8<Float>.self) * bv
+    lanes3 += UnsafeRawPointer(a3 + f).loadUnaligned(as: SIMD8<Float>.self) * bv
+    f += 8
+  }
+  var sum0 = lanes0.sum()
+  var sum1 = lanes1.sum()
+  var sum2 = lanes2.sum()
+  var sum3 = lanes3.sum()
+  while f < n {
+    sum0 += a0[f] * b[f]
+    sum1 += a1[f] * b[f]
+    sum2 += a2[f] * b[f]
+    sum3 += a3[f] * b[f]
+    f += 1
+  }
+  return (sum0, sum1, sum2, sum3)
 }

@@ -83,7 +83,7 @@ struct EvaluationConfigTests {
         "t.yaml:3:23: error: evaluation.metrics: metrics is empty; name at least one metric",
         "t.yaml:3:30: error: evaluation.k: k must be an integer, got the number 2.5",
         "t.yaml:3:35: error: evaluation.selct: unknown key 'selct' (did you mean 'select'?); evaluation takes: "
-          + "metrics, k, ties, eval_every, select",
+          + "metrics, k, ties, eval_every, select, significance",
       ])
   }
 }

@@ -198,12 +198,19 @@ struct TrainingConfigTests {
     #expect(diagnostics.isEmpty, "\(diagnostics)")
     var short = try #require(config)
     #expect(short.variants.count == 9)
-    #expect(short.training.factors == 32 && short.training.epochs == 10 && short.seeds == [1, 2, 3])
-    // A one-epoch, one-seed run: the full budget is for release builds (README).
+    #expect(short.training.factors == 32 && short.training.epochs == 40 && short.seeds == [1, 2, 3])
+    #expect(short.training.patience == 3 && short.evaluation.significance != nil)
+    // Three points of the 3 × 2 grid of learning rate and L2, the same for every variant.
+    #expect(short.variants.allSatisfy { $0.points.count == 3 && $0.gridSize == 6 })
+    #expect(Set(short.variants.map(\.points)).count == 1)
+    // A one-epoch, one-seed, one-point run: the full budget is for release builds (README).
     short.seeds = [1]
+    short.evaluation.metrics = [.ndcg, .precision, .auc]
     for index in short.variants.indices { short.variants[index].training.epochs = 1 }
     let report = try TrainingRunner().run(short)
-    #expect(report.trainInteractions == 80_672 && report.testInteractions == 20_164)
+    #expect(report.trainInteractions == 70_550 && report.validationInteractions == 10_122)
+    #expect(report.testInteractions == 20_164)
+    #expect(report.significance.count == 3)
     for result in report.results {
       #expect(result.runs[0].metrics[.auc] ?? 0 > 0.8, "\(result.variant.loss.label)")
     }

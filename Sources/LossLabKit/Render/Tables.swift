@@ -24,11 +24,11 @@ func alignedTable(_ header: [String], _ rows: [[String]], mark: String? = nil) -
 
 /// A GitHub-flavoured Markdown table: the first column left-aligned, the others right-aligned, `|` in a
 /// cell escaped.
-func markdownTable(_ header: [String], _ rows: [[String]]) -> [String] {
+func markdownTable(_ header: [String], _ rows: [[String]], leftAligned: Int = 1) -> [String] {
   func line(_ cells: [String]) -> String {
     "| " + cells.map { $0.replacingAll("|", with: "\\|") }.joined(separator: " | ") + " |"
   }
-  return [line(header), "|" + header.indices.map { $0 == 0 ? " --- |" : " ---: |" }.joined()] + rows.map(line)
+  return [line(header), "|" + header.indices.map { $0 < leftAligned ? " --- |" : " ---: |" }.joined()] + rows.map(line)
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.

@@ -119,7 +119,9 @@ public struct TrainingReportRenderer: Sendable {
     ]
     lines += (facts + tuningFacts(report)).map { markdown ? "- \($0)" : $0 }
     lines.append("")
-    lines += markdown ? markdownTable(header, rows) : alignedTable(header, rows, mark: " *")
+    lines +=
+      markdown
+      ? markdownTable(header, rows, leftAligned: lettered ? 2 : 1) : alignedTable(header, rows, mark: " *")
     var notes: [String] = []
     if best.contains(where: { $0 != nil }) {
       notes.append(markdown ? "Bold: the best value of its column." : "* the best value of its column.")

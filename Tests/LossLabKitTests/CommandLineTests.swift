@@ -127,7 +127,10 @@ struct CommandLineTests {
     // Training configs (data:) are checked by the training decoder, not reported as unknown keys.
     let training = try losslab(["validate", "configs/movielens-losses.yaml"])
     #expect(training.status == 0)
-    #expect(training.stdout == "configs/movielens-losses.yaml: ok — training config, 9 loss variants x 3 seeds\n")
+    #expect(
+      training.stdout
+        == "configs/movielens-losses.yaml: ok — training config, 9 loss variants (27 training points in all) x 3 seeds\n"
+    )
     let badTraining = folder.appendingPathComponent("bad-training.yaml")
     try "data:\n  interactions: {path: r.csv, user: u, item: i}\nlosses: [bprr]\n"
       .write(to: badTraining, atomically: true, encoding: .utf8)

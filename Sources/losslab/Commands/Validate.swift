@@ -31,8 +31,11 @@ extension LossLab {
             "\(config.file): ok — \(counted(table.losses.count, "loss variant")) x "
               + counted(table.scenarios.count, "scenario"))
         case .training(let training)?:
+          // With grids: how many models the run trains in all.
+          let points = training.variants.map(\.points.count).reduce(0, +)
+          let grid = points > training.variants.count ? " (\(counted(points, "training point")) in all)" : ""
           print(
-            "\(config.file): ok — training config, \(counted(training.variants.count, "loss variant")) x "
+            "\(config.file): ok — training config, \(counted(training.variants.count, "loss variant"))\(grid) x "
               + counted(training.seeds.count, "seed"))
         case nil:
           continue

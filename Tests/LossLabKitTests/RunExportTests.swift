@@ -5,10 +5,15 @@ import Recommender
 import Testing
 
 /// A planted training config (see `plantedTrainingConfig`) with its evaluation replaced by `evaluation`.
-private func exportConfig(evaluation: String, losses: String) throws -> String {
+/// With `validation`, the split also holds out a validation part.
+private func exportConfig(evaluation: String, losses: String, validation: Bool = false) throws -> String {
   let path = try plantedTrainingConfig(losses: losses)
   let text = try String(contentsOfFile: path, encoding: .utf8)
   try text.replacingOccurrences(of: "evaluation: {k: 5}", with: "evaluation: \(evaluation)")
+    .replacingOccurrences(
+      of: "test_fraction: 0.25, seed: 3",
+      with: "test_fraction: 0.25, \(validation ? "validation_fraction: 0.125, " : "")seed: 3"
+    )
     .write(toFile: path, atomically: true, encoding: .utf8)
   return path
 }
@@ -60,12 +65,15 @@ struct RunExportTests {
     #expect(TrainingPlot.svg(report).contains(">NDCG@10<"))
   }
 
-  @Test("per_user.csv reproduces every reported mean bit for bit; run.trec and qrels.txt recompute the @k metrics")
-  func files() throws {
-    let path = try exportConfig(evaluation: Self.evaluation, losses: Self.losses)
+  @Test(
+    "per_user.csv reproduces every reported mean bit for bit; run.trec and qrels.txt recompute the @k metrics",
+    arguments: [false, true])
+  func files(validation: Bool) throws {
+    let path = try exportConfig(evaluation: Self.evaluation, losses: Self.losses, validation: validation)
     let config = try #require(ConfigLoader().load(path: path, as: .training).training)
     let runner = TrainingRunner()
     let (data, split) = try runner.prepare(config)
+    #expect(split.hasValidation == validation)
     let report = try runner.run(config, prepared: (data, split))
     let folder = try temporaryFolder().appendingPathComponent("runs").path
     try RunWriter.check(folder, config: config)
@@ -91,8 +99,9 @@ struct RunExportTests {
       #expect(fields.count == 4 && fields[1] == "0" && fields[3] == "1" && fields[0].hasPrefix("u"))
       relevant[fields[0], default: []].insert(fields[2])
     }
+    // The items a test ranking leaves out: training and validation items.
     var training: [String: Set<String>] = [:]
-    for interaction in split.train {
+    for interaction in split.train + split.validation {
       training[data.userIDs[Int(interaction.user)], default: []].insert(data.itemIDs[Int(interaction.item)])
     }
 
@@ -148,7 +157,7 @@ struct RunExportTests {
         #expect(csvLine == [f[0], f[3], f[2], f[4]].joined(separator: ","))
         let score = try #require(Float(f[4]))
         #expect(Int(f[3]) == (lists[f[0]]?.count ?? 0) + 1)
-        #expect(!(training[f[0]]?.contains(f[2]) ?? false), "\(f[0]) trained on \(f[2])")
+        #expect(!(training[f[0]]?.contains(f[2]) ?? false), "\(f[0]) trained or validated on \(f[2])")
         lists[f[0], default: []].append((f[2], score))
       }
       #expect(Set(lists.keys) == Set(relevant.keys))

@@ -21,7 +21,7 @@ import Recommender
 ///   (`ndcg@10`); values are printed so that they read back exactly, so summing a column in file order and
 ///   dividing by the row count gives the report's mean bit for bit.
 /// - `run.trec` and `recommendations.csv` list, for each evaluated user, the `max(k)` best candidates (every
-///   item except the user's training items, as in the evaluation), best first, ranks from 1: by score,
+///   item except the user's training and validation items, as in the evaluation), best first, ranks from 1: by score,
 ///   highest first, equal scores by the item's position in the data (the order in which items first appear
 ///   in the interactions file), lowest first (``TopItems/top(_:scores:excluding:)``). Scores are the
 ///   model's `Float` scores, printed so that they read back exactly.
@@ -147,7 +147,8 @@ public enum RunWriter {
         for user in table.users {
           let top = scores.withUnsafeMutableBufferPointer { buffer in
             model.scoreAll(user: user, into: buffer)
-            return TopItems.top(count, scores: UnsafeBufferPointer(buffer), excluding: split.trainItemsByUser[user])
+            return TopItems.top(
+              count, scores: UnsafeBufferPointer(buffer), excluding: split.testExcludedItems(of: user))
           }
           let userID = data.userIDs[user]
           for (position, scored) in top.enumerated() {

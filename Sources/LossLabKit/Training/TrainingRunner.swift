@@ -193,14 +193,10 @@ public struct TrainingRunner: Sendable {
         "evaluation.k is \(k) but a user has only \(candidates) items left to rank after their training"
           + (split.hasValidation ? " and validation items" : " items"))
     }
-    let hasValidation = !split.validation.isEmpty
+    let hasValidation = split.hasValidation
     // Test ranking leaves out the items a user trained on and, with a validation split, the validated ones.
     let users = split.testItemsByUser.enumerated().compactMap { user, test -> EvaluationUser? in
-      guard !test.isEmpty else { return nil }
-      let known =
-        hasValidation
-        ? (split.trainItemsByUser[user] + split.validationItemsByUser[user]).sorted() : split.trainItemsByUser[user]
-      return EvaluationUser(user: user, trainItems: known, testItems: test)
+      test.isEmpty ? nil : EvaluationUser(user: user, trainItems: split.testExcludedItems(of: user), testItems: test)
     }
     let validationUsers = split.validationItemsByUser.enumerated().compactMap { user, items -> EvaluationUser? in
       items.isEmpty ? nil : EvaluationUser(user: user, trainItems: split.trainItemsByUser[user], testItems: items)
@@ -252,10 +248,8 @@ public struct TrainingRunner: Sendable {
           runs.append(
             SeedRun(
               seed: seed, history: result.history,
-              table: hasValidation
-                ? MetricTable(columns: columns, users: [], values: [])
-                : finalTable
-                  ?? MetricTable(columns: columns, users: [], values: []),
+              // With a validation split the chosen model's test table is filled in after the choice.
+              table: (hasValidation ? nil : finalTable) ?? MetricTable(columns: columns, users: [], values: []),
               trainingSeconds: result.trainingSeconds, interactionsPerSecond: result.interactionsPerSecond,
               model: result.model, selectedEpoch: result.selectedEpoch, validation: result.validation,
               validationSeconds: result.validationSeconds))

@@ -35,6 +35,14 @@ public struct DataSplit: Sendable {
   /// Whether the split has a validation part.
   public var hasValidation: Bool { !validation.isEmpty }
 
+  /// The items a user's test ranking leaves out, sorted ascending: the training items and, with a
+  /// validation split, the validation items (both are known interactions when a model is tested).
+  ///
+  /// - Parameter user: A dense user index.
+  public func testExcludedItems(of user: Int) -> [Int32] {
+    hasValidation ? (trainItemsByUser[user] + validationItemsByUser[user]).sorted() : trainItemsByUser[user]
+  }
+
   /// Splits `data` per user.
   ///
   /// Without `validationFraction`, for a user with `n` interactions, `round(testFraction · n)` go to the

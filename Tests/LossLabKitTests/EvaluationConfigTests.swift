@@ -9,13 +9,8 @@ struct EvaluationConfigTests {
   /// The diagnostics of a training config with `evaluation` as its evaluation mapping, `t.yaml` for its
   /// path; the data and losses lines come first, so the evaluation is on line 3.
   func diagnostics(_ evaluation: String) throws -> [String] {
-    let folder = try temporaryFolder()
-    let path = folder.appendingPathComponent("t.yaml").path
-    try "data:\n  interactions: {path: r.csv, user: u, item: i}\nevaluation: \(evaluation)\nlosses: [warp]\n"
-      .write(toFile: path, atomically: true, encoding: .utf8)
-    return ConfigLoader().load(path: path, as: .training).diagnostics.map {
-      $0.description.replacingOccurrences(of: path, with: "t.yaml")
-    }
+    try trainingDiagnostics(
+      "data:\n  interactions: {path: r.csv, user: u, item: i}\nevaluation: \(evaluation)\nlosses: [warp]\n")
   }
 
   func evaluation(_ text: String) throws -> EvaluationOptions {

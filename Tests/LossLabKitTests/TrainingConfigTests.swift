@@ -40,6 +40,16 @@ func plantedTrainingConfig(losses: String, extra: String = "", training: String 
   return path
 }
 
+/// The diagnostics of `yaml` loaded as a training config, with the temporary path shown as `t.yaml`.
+func trainingDiagnostics(_ yaml: String) throws -> [String] {
+  let folder = try temporaryFolder()
+  let path = folder.appendingPathComponent("t.yaml").path
+  try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+  return ConfigLoader().load(path: path, as: .training).diagnostics.map {
+    $0.description.replacingOccurrences(of: path, with: "t.yaml")
+  }
+}
+
 @Suite("Training configs and the training runner")
 struct TrainingConfigTests {
   @Test("a config trains every variant and seed; the report marks the best")
@@ -106,14 +116,7 @@ struct TrainingConfigTests {
     #expect(svg.contains("adaptive_hinge"))
   }
 
-  func diagnostics(_ yaml: String) throws -> [String] {
-    let folder = try temporaryFolder()
-    let path = folder.appendingPathComponent("t.yaml").path
-    try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-    return ConfigLoader().load(path: path, as: .training).diagnostics.map {
-      $0.description.replacingOccurrences(of: path, with: "t.yaml")
-    }
-  }
+  func diagnostics(_ yaml: String) throws -> [String] { try trainingDiagnostics(yaml) }
 
   @Test("config mistakes are placed and explained")
   func mistakes() throws {

@@ -7,15 +7,7 @@ import Testing
 
 @Suite("Grids of training settings, search and early stopping")
 struct TrainingSelectionTests {
-  /// The diagnostics of `yaml` as a training config, with the temporary path shown as `t.yaml`.
-  func diagnostics(_ yaml: String) throws -> [String] {
-    let folder = try temporaryFolder()
-    let path = folder.appendingPathComponent("t.yaml").path
-    try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-    return ConfigLoader().load(path: path, as: .training).diagnostics.map {
-      $0.description.replacingOccurrences(of: path, with: "t.yaml")
-    }
-  }
+  func diagnostics(_ yaml: String) throws -> [String] { try trainingDiagnostics(yaml) }
 
   /// A training config over the planted data with a validation split; `training` is added to the
   /// planted `training:` mapping (whose learning rate it may replace).
@@ -200,9 +192,7 @@ struct TrainingSelectionTests {
 
 @Suite("Significance and selection in configs and reports")
 struct SignificanceReportTests {
-  func diagnostics(_ yaml: String) throws -> [String] {
-    try TrainingSelectionTests().diagnostics(yaml)
-  }
+  func diagnostics(_ yaml: String) throws -> [String] { try trainingDiagnostics(yaml) }
 
   @Test("significance settings are checked where they are")
   func significanceErrors() throws {

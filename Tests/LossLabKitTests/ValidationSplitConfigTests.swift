@@ -33,13 +33,7 @@ func pairs(_ file: URL) throws -> [String] {
 
 @Suite("Validation splits in configs, reports and files", .serialized)
 struct ValidationSplitConfigTests {
-  func diagnostics(_ yaml: String) throws -> [String] {
-    let path = try temporaryFolder().appendingPathComponent("t.yaml").path
-    try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-    return ConfigLoader().load(path: path, as: .training).diagnostics.map {
-      $0.description.replacingOccurrences(of: path, with: "t.yaml")
-    }
-  }
+  func diagnostics(_ yaml: String) throws -> [String] { try trainingDiagnostics(yaml) }
 
   let data = "data:\n  interactions: {path: r.csv, user: u, item: i}\n"
 

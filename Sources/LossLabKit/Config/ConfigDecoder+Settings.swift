@@ -73,12 +73,7 @@ extension ConfigDecoder {
     _ key: String, section: SettingsSection, _ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader
   ) -> TrainingSetting? {
     func int(minimum: Int, maximum: Int) -> Int? {
-      guard let n = reader.integer(node, path, what: key, minimum: minimum) else { return nil }
-      guard n <= maximum else {
-        reader.error("\(key) must be at most \(maximum), got \(n)", at: node.mark, path)
-        return nil
-      }
-      return n
+      reader.integer(node, path, what: key, minimum: minimum, maximum: maximum)
     }
     func real(allowZero: Bool) -> Double? {
       guard let x = reader.finiteNumber(node, path, what: key) else { return nil }
@@ -114,13 +109,10 @@ extension ConfigDecoder {
       search.method = reader.choice(entry.value, path.key("method"), what: "search method") ?? search.method
     }
     if let entry = fields["trials"] {
-      if let n = reader.integer(entry.value, path.key("trials"), what: "trials", minimum: 1) {
-        if n > Self.maxTrainingGridPoints {
-          reader.error(
-            "trials must be at most \(Self.maxTrainingGridPoints), got \(n)", at: entry.value.mark, path.key("trials"))
-        } else {
-          search.trials = n
-        }
+      if let n = reader.integer(
+        entry.value, path.key("trials"), what: "trials", minimum: 1, maximum: Self.maxTrainingGridPoints)
+      {
+        search.trials = n
       }
       if search.method != .random {
         reader.error(

@@ -345,19 +345,16 @@ extension ConfigDecoder {
     if let entry = fields["test"] {
       options.test = reader.choice(entry.value, path.key("test"), what: "significance test") ?? options.test
     }
-    if let entry = fields["permutations"],
-      let n = reader.integer(entry.value, path.key("permutations"), what: "permutations", minimum: 100)
-    {
-      if n > 10_000_000 {
-        reader.error(
-          "permutations must be at most 10000000, got \(n)", at: entry.value.mark, path.key("permutations"))
-      } else {
+    if let entry = fields["permutations"] {
+      if let n = reader.integer(
+        entry.value, path.key("permutations"), what: "permutations", minimum: 100, maximum: 10_000_000)
+      {
         options.permutations = n
-      }
-      if options.test != .randomization {
-        reader.warning(
-          "permutations applies to the randomization test; the t-test ignores it (add test: randomization)",
-          at: entry.key.mark, path.key("permutations"))
+        if options.test != .randomization {
+          reader.warning(
+            "permutations applies to the randomization test; the t-test ignores it (add test: randomization)",
+            at: entry.key.mark, path.key("permutations"))
+        }
       }
     }
     if let entry = fields["seed"], let seed = reader.integer(entry.value, path.key("seed"), what: "seed", minimum: 0) {

@@ -162,7 +162,11 @@ struct ConfigReader {
     return nil
   }
 
-  mutating func integer(_ node: YAMLNode, _ path: ConfigPath, what: String, minimum: Int? = nil) -> Int? {
+  /// An integer (a real without a fractional part counts), at least `minimum` and at most `maximum` when
+  /// they are given; each failure is reported with the value and the bound.
+  mutating func integer(
+    _ node: YAMLNode, _ path: ConfigPath, what: String, minimum: Int? = nil, maximum: Int? = nil
+  ) -> Int? {
     guard node.scalar != nil else {
       error("\(what) must be an integer, got \(node.kindDescription)", at: node.mark, path)
       return nil
@@ -181,6 +185,10 @@ struct ConfigReader {
     }
     if let minimum, n < minimum {
       error("\(what) must be >= \(minimum), got \(n)", at: node.mark, path)
+      return nil
+    }
+    if let maximum, n > maximum {
+      error("\(what) must be at most \(maximum), got \(n)", at: node.mark, path)
       return nil
     }
     return n

@@ -180,11 +180,9 @@ public struct TrainingRunner: Sendable {
     if let prepared { (data, split) = prepared } else { (data, split) = try prepare(config) }
     let k = config.evaluation.largestCutoff
     let columns = config.evaluation.columns
-    // Test ranking leaves out a user's training and validation items: the fewest candidates a user has.
-    let known = split.trainItemsByUser.indices.map {
-      split.trainItemsByUser[$0].count + (split.hasValidation ? split.validationItemsByUser[$0].count : 0)
-    }
-    let candidates = data.itemCount - (known.max() ?? 0)
+    // The fewest candidates a user's test ranking has.
+    let excluded = split.trainItemsByUser.indices.map { split.testExcludedItems(of: $0).count }
+    let candidates = data.itemCount - (excluded.max() ?? 0)
     guard k <= data.itemCount else {
       throw .setting("evaluation.k is \(k) but the catalog has only \(data.itemCount) items")
     }

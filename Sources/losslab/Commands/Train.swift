@@ -73,7 +73,9 @@ extension LossLab {
       let progress = ProgressReporter()
       let report: TrainingReport
       do throws(TrainingRunError) {
-        report = try runner.run(config, prepared: prepared) { label, seedIndex, p in
+        report = try runner.run(
+          config, prepared: prepared, keepModels: saveModel != nil || saveRun != nil
+        ) { label, seedIndex, p in
           progress.update(label: label, seed: seedIndex + 1, seeds: config.seeds.count, progress: p)
         }
       } catch {

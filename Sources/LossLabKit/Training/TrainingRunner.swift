@@ -107,6 +107,8 @@ public struct TrainingReport: Sendable {
   public var notes: [String]
   /// One result per variant, in config order.
   public var results: [VariantResult]
+  /// Remarks about the report itself, shown under the table (e.g. the cells a partial report lacks).
+  public var remarks: [String] = []
   /// With `evaluation.significance` and two variants or more: one comparison of every pair of variants per
   /// metric column, in column order (each user's test value averaged over seeds); empty otherwise.
   public var significance: [MetricComparison] = []
@@ -124,6 +126,8 @@ public enum TrainingRunError: Error, Sendable, CustomStringConvertible {
   case loss(variant: String, message: String)
   /// Training stopped.
   case training(variant: String, seed: UInt64, error: TrainingError)
+  /// The results store could not be written.
+  case store(ResultStoreError)
 
   /// A readable message.
   public var description: String {
@@ -133,6 +137,7 @@ public enum TrainingRunError: Error, Sendable, CustomStringConvertible {
     case .setting(let message): return message
     case .loss(let variant, let message): return "\(variant): \(message)"
     case .training(let variant, let seed, let error): return "\(variant) (seed \(seed)): \(error)"
+    case .store(let error): return error.description
     }
   }
 }

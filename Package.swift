@@ -34,10 +34,13 @@ let package = Package(
     .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
     // libyaml's events as Swift nodes with 1-based marks; one Swift error type. No C type in its API.
     .target(name: "YAMLNodes", dependencies: ["CYAML"]),
+    // The system's SQLite (Debian: libsqlite3-dev), for the results store of `losslab train --store`.
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     // Recommenders trained with the losses: interaction data, splits, matrix factorization, metrics.
     .target(name: "Recommender", dependencies: ["RankingLosses"]),
     // Configs, the evaluation runner and the report formats: everything `losslab` does, as a library.
-    .target(name: "LossLabKit", dependencies: ["RankingLosses", "YAMLNodes", "Recommender", "CLossLabPlugin"]),
+    .target(
+      name: "LossLabKit", dependencies: ["RankingLosses", "YAMLNodes", "Recommender", "CLossLabPlugin", "CSQLite"]),
     // The C ABI of loss plugins (a header: include/losslab_plugin.h).
     .target(name: "CLossLabPlugin"),
     .target(name: "ExampleCPlugin", dependencies: ["CLossLabPlugin"]),

@@ -31,7 +31,7 @@ func printError(_ text: String) {
 /// failures placed in their config) print as they are; the rest as `losslab: error: MESSAGE`.
 func fail(_ error: any CategorizedError) -> ExitCode {
   switch error {
-  case is ConfigErrors, is TrainingFailure, is DataErrors: printError(error.description)
+  case is ConfigErrors, is TrainingFailure, is DataErrors, is ResultStoreError: printError(error.description)
   default: printError("losslab: error: \(error)")
   }
   return ExitCode(error.category)

@@ -19,7 +19,7 @@ struct LossLab: ParsableCommand {
       input, 70 internal error, 73 unwritable output.
       """,
     version: LossLabVersion.current,
-    subcommands: [Run.self, Validate.self, List.self, Train.self, Split.self, Bench.self]
+    subcommands: [Run.self, Validate.self, List.self, Train.self, Report.self, Split.self, Bench.self]
   )
 
   /// Parses the arguments and runs the command. Parser errors, `--help` and exit codes go through the

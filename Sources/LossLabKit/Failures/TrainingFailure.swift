@@ -6,6 +6,7 @@ extension TrainingRunError: CategorizedError {
   /// that cannot be built, training that diverged).
   public var category: FailureCategory {
     if case .data(let errors) = self { return errors.category }
+    if case .store(let error) = self { return error.category }
     return .badData
   }
 }
@@ -31,6 +32,7 @@ public struct TrainingFailure: CategorizedError, Sendable {
   public var description: String {
     switch error {
     case .data(let errors): return errors.description  // FILE:LINE: error: … already
+    case .store(let error): return error.description  // STORE: error: … already
     case .split(let problem): return "\(config): error: split: \(problem.message)"
     default: return "\(config): error: \(error)"
     }

@@ -142,7 +142,10 @@ public enum RunWriter {
 
         var trec: [String] = []
         var recommendations = ["user,rank,item,score"]
-        let model = run.model
+        guard let model = run.model else {
+          throw AtomicFile.WriteError(
+            path: directory, reason: "the model of \(entry.label) seed \(run.seed) was not kept in memory")
+        }
         var scores = [Float](repeating: 0, count: model.itemCount)
         for user in table.users {
           let top = scores.withUnsafeMutableBufferPointer { buffer in

@@ -125,7 +125,10 @@ public enum ModelWriter {
         let entry = Entry(label: result.variant.loss.label, seed: run.seed, folder: name)
         let directory = joinPath(folder, entry.seedFolder)
         try makeFolder(directory)
-        let model = run.model
+        guard let model = run.model else {
+          throw AtomicFile.WriteError(
+            path: directory, reason: "the model of \(entry.label) seed \(run.seed) was not kept in memory")
+        }
         let f = model.factors
         let factorHeader = (0..<f).map { "f\($0)" }.joined(separator: ",")
         var users = ["user_id," + factorHeader]

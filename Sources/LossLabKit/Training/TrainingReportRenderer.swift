@@ -122,7 +122,7 @@ public struct TrainingReportRenderer: Sendable {
     lines +=
       markdown
       ? markdownTable(header, rows, leftAligned: lettered ? 2 : 1) : alignedTable(header, rows, mark: " *")
-    var notes: [String] = []
+    var notes: [String] = report.remarks
     if best.contains(where: { $0 != nil }) {
       notes.append(markdown ? "Bold: the best value of its column." : "* the best value of its column.")
     }

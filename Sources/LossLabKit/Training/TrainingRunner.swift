@@ -18,8 +18,9 @@ public struct SeedRun: Sendable {
   public var trainingSeconds: Double
   /// Training interactions per second.
   public var interactionsPerSecond: Double
-  /// The model, kept for `--save-model`.
-  public var model: FactorModel
+  /// The model, kept for `--save-model` and `--save-run`; `nil` when the models were not kept (a run
+  /// without those options, or a report assembled from a results store).
+  public var model: FactorModel?
   /// The epoch whose model was tested: the best validation epoch under early stopping, else the last.
   public var selectedEpoch: Int
   /// The model's validation score (the selection metric on the validation split), when there is one.
@@ -106,6 +107,8 @@ public struct TrainingReport: Sendable {
   public var notes: [String]
   /// One result per variant, in config order.
   public var results: [VariantResult]
+  /// Remarks about the report itself, shown under the table (e.g. the cells a partial report lacks).
+  public var remarks: [String] = []
   /// With `evaluation.significance` and two variants or more: one comparison of every pair of variants per
   /// metric column, in column order (each user's test value averaged over seeds); empty otherwise.
   public var significance: [MetricComparison] = []
@@ -123,6 +126,8 @@ public enum TrainingRunError: Error, Sendable, CustomStringConvertible {
   case loss(variant: String, message: String)
   /// Training stopped.
   case training(variant: String, seed: UInt64, error: TrainingError)
+  /// The results store could not be written.
+  case store(ResultStoreError)
 
   /// A readable message.
   public var description: String {
@@ -132,6 +137,7 @@ public enum TrainingRunError: Error, Sendable, CustomStringConvertible {
     case .setting(let message): return message
     case .loss(let variant, let message): return "\(variant): \(message)"
     case .training(let variant, let seed, let error): return "\(variant) (seed \(seed)): \(error)"
+    case .store(let error): return error.description
     }
   }
 }
@@ -168,16 +174,84 @@ public struct TrainingRunner: Sendable {
     }
   }
 
-  /// Runs the experiment.
+  /// Runs the experiment: plans its cells (``plan(_:)``), trains and tests each (``execute(_:prepared:cells:keepModels:progress:finished:)``)
+  /// and assembles the report from their results (``TrainingReport/init(config:data:variants:cells:)``).
   ///
-  /// - Parameter progress: Called with the variant's label, the seed index and the training progress.
+  /// - Parameters:
+  ///   - config: The config.
+  ///   - prepared: The config's data and split, when already loaded (``prepare(_:)``).
+  ///   - keepModels: Whether the chosen point's models stay in memory (``SeedRun/model``), for `--save-model`
+  ///     and `--save-run`; without them the models are dropped as soon as their cell is tested.
+  ///   - progress: Called with the variant's label, the seed index and the training progress.
   /// - Throws: ``TrainingRunError``.
   public func run(
-    _ config: TrainingConfig, prepared: (InteractionData, DataSplit)? = nil,
+    _ config: TrainingConfig, prepared: (InteractionData, DataSplit)? = nil, keepModels: Bool = true,
     progress: (@Sendable (String, Int, TrainingProgress) -> Void)? = nil
   ) throws(TrainingRunError) -> TrainingReport {
     let (data, split): (InteractionData, DataSplit)
     if let prepared { (data, split) = prepared } else { (data, split) = try prepare(config) }
+    let cells = Self.plan(config)
+    let executed = try execute(
+      config, prepared: (data, split), cells: cells, keepModels: keepModels, progress: progress)
+    return TrainingReport(
+      config: config, data: executed.data, variants: executed.variants, cells: executed.results)
+  }
+
+  /// The facts of the data and split that a report shows.
+  public static func dataSummary(_ data: InteractionData, _ split: DataSplit) -> TrainingDataSummary {
+    let evaluated = split.testItemsByUser.indices.filter { !split.testItemsByUser[$0].isEmpty }
+    return TrainingDataSummary(
+      users: data.userCount, items: data.itemCount, trainInteractions: split.train.count,
+      validationInteractions: split.validation.count, testInteractions: split.test.count,
+      evaluatedUsers: evaluated, notes: data.notes + (split.note.map { [$0] } ?? []))
+  }
+
+  /// What each variant's loss is on the data: the parameters used (defaults and `num_items` included) and
+  /// its kind.
+  ///
+  /// - Throws: ``TrainingRunError/loss(variant:message:)`` when a variant's loss cannot be built.
+  public static func variantLosses(_ config: TrainingConfig, data: InteractionData) throws(TrainingRunError)
+    -> [VariantLoss]
+  {
+    try buildLosses(config, data: data).map { VariantLoss(parameters: $0.parameters, kind: $0.loss.kind) }
+  }
+
+  /// Every variant's loss built on the data.
+  static func buildLosses(_ config: TrainingConfig, data: InteractionData) throws(TrainingRunError) -> [BuiltLoss] {
+    var losses: [BuiltLoss] = []
+    for variant in config.variants {
+      do {
+        losses.append(
+          try variant.loss.makeLoss(registry: config.registry, numItems: data.itemCount, metadata: data.metadata))
+      } catch {
+        throw .loss(variant: variant.loss.label, message: error.description)
+      }
+    }
+    return losses
+  }
+
+  /// Trains and tests the given cells of `config`, in order, and returns their results.
+  ///
+  /// Each cell's model is trained, its selected model (the best validation epoch under early stopping,
+  /// else the last) tested on the test split right away, and its result handed to `finished` before the
+  /// next cell starts. With `keepModels`, the models of each variant's best point so far (by mean validation
+  /// score, the first of equal ones) are kept, and the others dropped once their point is done; this
+  /// assumes the cells of a point are contiguous, as ``plan(_:)`` orders them.
+  ///
+  /// - Parameters:
+  ///   - config: The config.
+  ///   - prepared: The config's data and split.
+  ///   - cells: The cells to run, from ``plan(_:)``.
+  ///   - keepModels: Keep the models of each variant's best point (see above).
+  ///   - progress: Called with the variant's label, the seed index and the training progress.
+  ///   - finished: Called with each cell's result as it finishes (to store it).
+  /// - Throws: ``TrainingRunError``, or what `finished` throws.
+  public func execute(
+    _ config: TrainingConfig, prepared: (InteractionData, DataSplit), cells: [TrainingCell], keepModels: Bool = false,
+    progress: (@Sendable (String, Int, TrainingProgress) -> Void)? = nil,
+    finished: ((CellResult) throws(TrainingRunError) -> Void)? = nil
+  ) throws(TrainingRunError) -> (data: TrainingDataSummary, variants: [VariantLoss], results: [CellResult]) {
+    let (data, split) = prepared
     let k = config.evaluation.largestCutoff
     let columns = config.evaluation.columns
     // The fewest candidates a user's test ranking has.
@@ -199,94 +273,79 @@ public struct TrainingRunner: Sendable {
     let validationUsers = split.validationItemsByUser.enumerated().compactMap { user, items -> EvaluationUser? in
       items.isEmpty ? nil : EvaluationUser(user: user, trainItems: split.trainItemsByUser[user], testItems: items)
     }
-    var results: [VariantResult] = []
+    let losses = try Self.buildLosses(config, data: data)
     let select = config.evaluation.select
-    for variant in config.variants {
-      let built: BuiltLoss
-      do {
-        built = try variant.loss.makeLoss(registry: config.registry, numItems: data.itemCount, metadata: data.metadata)
-      } catch {
-        throw .loss(variant: variant.loss.label, message: error.description)
+    var results: [CellResult] = []
+    // With keepModels: per variant, the best complete point so far (its mean validation score) and the
+    // indices in `results` of its cells.
+    var best: [Int: (score: Double, indices: [Int])] = [:]
+    var current: (variant: Int, point: Int, indices: [Int])? = nil
+    func closePoint() {
+      guard keepModels, let done = current else { return }
+      current = nil
+      let scores = done.indices.map { results[$0].validation ?? 0 }
+      let score = scores.reduce(0, +) / Double(max(1, scores.count))
+      if let previous = best[done.variant], !(score > previous.score) {
+        for index in done.indices { results[index].model = nil }
+      } else {
+        for index in best[done.variant]?.indices ?? [] { results[index].model = nil }
+        best[done.variant] = (score, done.indices)
       }
-      let (loss, parameters) = (built.loss, built.parameters)
+    }
+    for cell in cells {
+      let variant = config.variants[cell.variant]
+      let point = variant.points[cell.point]
       let label = variant.loss.label
-      var scores: [PointScore] = []
-      var best: (index: Int, score: Double, runs: [SeedRun])? = nil
-      for (pointIndex, point) in variant.points.enumerated() {
-        let evaluator = Evaluator(ties: config.evaluation.ties, threads: point.options.threads)
-        let validate: ((FactorModel) -> Double)? =
-          hasValidation
-          ? { model in
-            evaluator.evaluateTable(columns: [select], users: validationUsers, model: model).means.values[0]
-          } : nil
-        let shownLabel = variant.hasGrid ? "\(label) (\(pointIndex + 1)/\(variant.points.count))" : label
-        var runs: [SeedRun] = []
-        for (seedIndex, seed) in config.seeds.enumerated() {
-          var options = point.options
-          options.seed = seed
-          // Without a validation split the last epoch's test table is the report; with one, the selected
-          // model is tested after the choice (test metrics of other epochs only when asked for, e.g. --plot).
-          let every = evalEveryOverride ?? config.evaluation.evalEvery
-          let result: TrainingResult
-          var finalTable: MetricTable? = nil
-          do {
-            result = try Trainer(options: options).train(
-              split: split, userCount: data.userCount, itemCount: data.itemCount, loss: loss,
-              evaluateEvery: hasValidation && every == 0 ? nil : every,
-              evaluate: { model in
-                let table = evaluator.evaluateTable(columns: columns, users: users, model: model)
-                finalTable = table
-                return table.means
-              },
-              validate: validate,
-              progress: progress.map { report in { @Sendable p in report(shownLabel, seedIndex, p) } })
-          } catch {
-            throw .training(variant: label, seed: seed, error: error)
-          }
-          runs.append(
-            SeedRun(
-              seed: seed, history: result.history,
-              // With a validation split the chosen model's test table is filled in after the choice.
-              table: (hasValidation ? nil : finalTable) ?? MetricTable(columns: columns, users: [], values: []),
-              trainingSeconds: result.trainingSeconds, interactionsPerSecond: result.interactionsPerSecond,
-              model: result.model, selectedEpoch: result.selectedEpoch, validation: result.validation,
-              validationSeconds: result.validationSeconds))
-        }
-        let score = PointScore(
-          point: point, seedScores: runs.map { $0.validation ?? 0 }, seedEpochs: runs.map(\.selectedEpoch))
-        scores.append(score)
-        // Only the best point's runs (and models) are kept.
-        if best.map({ score.score > $0.score }) ?? true { best = (pointIndex, score.score, runs) }
-      }
-      guard let (chosen, _, bestRuns) = best else { continue }
-      var runs = bestRuns
-      let point = variant.points[chosen]
-      if hasValidation {
-        let evaluator = Evaluator(ties: config.evaluation.ties, threads: point.options.threads)
-        for index in runs.indices {
-          let model = runs[index].model
-          runs[index].table = evaluator.evaluateTable(columns: columns, users: users, model: model)
-        }
-      }
-      let negatives = loss.kind == .pairwise ? 1 : point.options.negatives
-      let selection =
+      if let open = current, open.variant != cell.variant || open.point != cell.point { closePoint() }
+      let evaluator = Evaluator(ties: config.evaluation.ties, threads: point.options.threads)
+      let validate: ((FactorModel) -> Double)? =
         hasValidation
-        ? VariantSelection(
-          metric: select.name, metricDisplayName: select.displayName, points: scores, chosen: chosen,
-          gridSize: variant.gridSize) : nil
-      results.append(
-        VariantResult(
-          variant: variant, parameters: parameters, negativesPerPositive: negatives, runs: runs, point: point,
-          selection: selection))
+        ? { model in
+          evaluator.evaluateTable(columns: [select], users: validationUsers, model: model).means.values[0]
+        } : nil
+      let shownLabel = variant.hasGrid ? "\(label) (\(cell.point + 1)/\(variant.points.count))" : label
+      var options = point.options
+      options.seed = cell.seed
+      // Without a validation split the last epoch's test table is the cell's; with one, the selected model
+      // is tested after training (test metrics of other epochs only when asked for, e.g. --plot).
+      let every = evalEveryOverride ?? config.evaluation.evalEvery
+      let started = Date()
+      let result: TrainingResult
+      var finalTable: MetricTable? = nil
+      do {
+        result = try Trainer(options: options).train(
+          split: split, userCount: data.userCount, itemCount: data.itemCount, loss: losses[cell.variant].loss,
+          evaluateEvery: hasValidation && every == 0 ? nil : every,
+          evaluate: { model in
+            let table = evaluator.evaluateTable(columns: columns, users: users, model: model)
+            finalTable = table
+            return table.means
+          },
+          validate: validate,
+          progress: progress.map { report in { @Sendable p in report(shownLabel, cell.seedIndex, p) } })
+      } catch {
+        throw .training(variant: label, seed: cell.seed, error: error)
+      }
+      let table =
+        hasValidation
+        ? evaluator.evaluateTable(columns: columns, users: users, model: result.model)
+        : finalTable ?? MetricTable(columns: columns, users: [], values: [])
+      let outcome = CellResult(
+        cell: cell, history: result.history, table: table, trainingSeconds: result.trainingSeconds,
+        interactionsPerSecond: result.interactionsPerSecond, selectedEpoch: result.selectedEpoch,
+        validation: result.validation, validationSeconds: result.validationSeconds,
+        model: keepModels ? result.model : nil, started: started, finished: Date())
+      try finished?(outcome)
+      results.append(outcome)
+      if keepModels {
+        if current == nil { current = (cell.variant, cell.point, []) }
+        current?.indices.append(results.count - 1)
+      }
     }
-    var report = TrainingReport(
-      config: config, users: data.userCount, items: data.itemCount, trainInteractions: split.train.count,
-      testInteractions: split.test.count, validationInteractions: split.validation.count, evaluatedUsers: users.count,
-      notes: data.notes + (split.note.map { [$0] } ?? []), results: results)
-    if let options = config.evaluation.significance {
-      report.significance = Self.compare(results, columns: columns, options: options)
-    }
-    return report
+    closePoint()
+    return (
+      Self.dataSummary(data, split), losses.map { VariantLoss(parameters: $0.parameters, kind: $0.loss.kind) }, results
+    )
   }
 }
 

@@ -13,6 +13,15 @@ public struct EpochRecord: Sendable, Equatable {
   public var seconds: Double
   /// The validation score after the epoch (the selection metric on the validation split), when computed.
   public var validation: Double? = nil
+
+  /// Creates a record (a results store reads them back with it).
+  public init(epoch: Int, loss: Double, metrics: MetricValues?, seconds: Double, validation: Double? = nil) {
+    self.epoch = epoch
+    self.loss = loss
+    self.metrics = metrics
+    self.seconds = seconds
+    self.validation = validation
+  }
 }
 
 /// The outcome of a training run.

@@ -37,7 +37,36 @@ extension LossLab {
       help: "Write per-user test metrics, TREC runs, recommendations and the test qrels to this folder.")
     var saveRun: String?
 
+    @Option(
+      help: """
+        Keep every finished cell (variant, grid point, seed) in this SQLite file as it finishes; run again to \
+        resume: cells the store holds are skipped. See Docs/Cluster.md.
+        """)
+    var store: String?
+
+    @Option(
+      help: """
+        Run only shard I of N (1-based, e.g. 2/3): every N-th cell of the run's fixed order. Needs --store; \
+        merge the shards' stores with `losslab report`.
+        """)
+    var shard: String?
+
     func validate() throws {
+      if let shard {
+        _ = try Shard(parsing: shard)
+        guard store != nil else {
+          throw ValidationError(
+            "--shard needs --store: a shard's cells are kept only in its store (merge the stores with losslab report)")
+        }
+        let refused = [
+          ("--output", outputOptions.output), ("--plot", plot), ("--save-model", saveModel), ("--save-run", saveRun),
+        ].filter { $0.1 != nil }.map(\.0)
+        if let option = refused.first {
+          throw ValidationError(
+            "--shard runs part of the cells, so there is no report for \(option): render it from the stores with "
+              + "losslab report (which takes --output and --plot)")
+        }
+      }
       if let plot, plot == outputOptions.output {
         throw ValidationError("--plot and --output name the same file, \(plot); give two files")
       }
@@ -54,6 +83,7 @@ extension LossLab {
       try outputOptions.check(inputs: inputs)
       try orFail { () throws(AtomicFile.WriteError) in
         if let plot { try AtomicFile.check(plot, inputs: inputs) }
+        if let store { try AtomicFile.check(store, inputs: inputs) }
         if let saveSplit {
           try SplitWriter.check(saveSplit, validation: config.split.validationFraction != nil, inputs: inputs)
         }
@@ -71,10 +101,20 @@ extension LossLab {
         }
       }
       let progress = ProgressReporter()
+      let keepModels = saveModel != nil || saveRun != nil
       let report: TrainingReport
       do throws(TrainingRunError) {
-        report = try runner.run(config, prepared: prepared) { label, seedIndex, p in
-          progress.update(label: label, seed: seedIndex + 1, seeds: config.seeds.count, progress: p)
+        if let store {
+          guard
+            let stored = try runWithStore(
+              config, store: store, inputs: inputs, runner: runner, prepared: prepared, keepModels: keepModels,
+              progress: progress)
+          else { return }
+          report = stored
+        } else {
+          report = try runner.run(config, prepared: prepared, keepModels: keepModels) { label, seedIndex, p in
+            progress.update(label: label, seed: seedIndex + 1, seeds: config.seeds.count, progress: p)
+          }
         }
       } catch {
         progress.finish()
@@ -101,6 +141,113 @@ extension LossLab {
       try outputOptions.emit(text, inputs: inputs)
     }
   }
+}
+
+extension LossLab.Train {
+  /// Runs the cells of this shard (all without `--shard`) that the store does not hold yet, writing each as
+  /// it finishes; returns the report assembled from the store's and the new cells, or `nil` for a shard
+  /// (whose report needs the other shards: `losslab report`).
+  fileprivate func runWithStore(
+    _ config: TrainingConfig, store path: String, inputs: InputFiles, runner: TrainingRunner,
+    prepared: (InteractionData, DataSplit), keepModels: Bool, progress: ProgressReporter
+  ) throws(TrainingRunError) -> TrainingReport? {
+    let (data, split) = prepared
+    let canonical = ConfigHash.canonical(config, evalEvery: runner.evalEveryOverride ?? config.evaluation.evalEvery)
+    let hash = ConfigHash.hash(canonical)
+    let store: ResultStore
+    do throws(ResultStoreError) {
+      store = try ResultStore.open(path, create: true)
+    } catch {
+      throw .store(error)
+    }
+    let summary = TrainingRunner.dataSummary(data, split)
+    let variants = try TrainingRunner.variantLosses(config, data: data)
+    let plan = TrainingRunner.plan(config)
+    let configText = (try? String(contentsOfFile: config.file, encoding: .utf8)) ?? ""
+    let done: Set<Int>
+    do throws(ResultStoreError) {
+      try store.begin(
+        ResultStore.StoredRun(
+          hash: hash, canonical: canonical, configFile: config.file, configText: configText, cellCount: plan.count,
+          data: summary, evaluatedUserIDs: summary.evaluatedUsers.map { data.userIDs[$0] }, variants: variants,
+          names: config.variants.map { ($0.loss.label, $0.loss.name) }))
+      done = try store.cellIndices(hash: hash)
+    } catch {
+      throw .store(error)
+    }
+    // Shard I of N: the cells whose index is I − 1 modulo N, the same on every machine.
+    let part = (try? shard.map(Shard.init(parsing:))) ?? nil
+    let mine = plan.filter { part?.contains($0.index) ?? true }
+    let toRun = mine.filter { !done.contains($0.index) }
+    let skipped = mine.count - toRun.count
+    if keepModels && skipped > 0 {
+      throw .store(
+        ResultStoreError(
+          path: path,
+          message:
+            "\(skipped) of this run's cells are in the store already and their models were not kept, so "
+            + "--save-model and --save-run cannot write every model; run without them (the report comes from the "
+            + "store), or give a new store to train every cell again",
+          category: .usage))
+    }
+    let scope =
+      part.map { "shard \($0.index)/\($0.count): \(mine.count) of \(plan.count) cells" } ?? "\(plan.count) cells"
+    printError("store \(path): \(scope); \(skipped) in the store already (skipped), \(toRun.count) to run")
+    let executed = try runner.execute(
+      config, prepared: prepared, cells: toRun, keepModels: keepModels,
+      progress: { label, seedIndex, p in
+        progress.update(label: label, seed: seedIndex + 1, seeds: config.seeds.count, progress: p)
+      },
+      finished: { result throws(TrainingRunError) in
+        do throws(ResultStoreError) {
+          try store.write(result, config: config, hash: hash)
+        } catch {
+          throw .store(error)
+        }
+      })
+    if let part {
+      progress.finish()
+      let held = (try? store.cellIndices(hash: hash).count) ?? 0
+      printError(
+        "shard \(part.index)/\(part.count) done: \(toRun.count) cells run, \(skipped) skipped; \(path) holds \(held) of "
+          + "the run's \(plan.count) cells. Merge the shards' stores with: losslab report STORE…")
+      return nil
+    }
+    let new = Set(executed.results.map(\.cell.index))
+    let stored: [CellResult]
+    do throws(ResultStoreError) {
+      stored = try store.cells(config: config, hash: hash, evaluatedUsers: summary.evaluatedUsers)
+    } catch {
+      throw .store(error)
+    }
+    let cells = stored.filter { !new.contains($0.cell.index) } + executed.results
+    return TrainingReport(config: config, data: summary, variants: executed.variants, cells: cells)
+  }
+}
+
+/// `--shard I/N`: shard `index` (from 1) of `count`.
+struct Shard {
+  var index: Int
+  var count: Int
+
+  /// Parses `I/N` with `N ≥ 1` and `1 ≤ I ≤ N`.
+  init(parsing text: String) throws(ValidationError) {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
+      throw ValidationError("--shard takes I/N, shard I of N with 1 ≤ I ≤ N (e.g. --shard 2/3), got '\(text)'")
+    }
+    guard n >= 1 else { throw ValidationError("--shard \(text): the number of shards N must be at least 1") }
+    guard (1...n).contains(i) else {
+      throw ValidationError(
+        "--shard \(text): the shard I must be between 1 and \(n) (shards count from 1; Kubernetes' "
+          + "JOB_COMPLETION_INDEX counts from 0, so add 1)")
+    }
+    index = i
+    count = n
+  }
+
+  /// Whether the cell with this index belongs to the shard.
+  func contains(_ cell: Int) -> Bool { cell % count == index - 1 }
 }
 
 /// A folder path compared with another: without trailing `/`s (`models/` and `models` are one folder).

@@ -150,6 +150,47 @@ struct CandidatePlacementTests {
     }
   }
 
+  @Test(
+    "lane counting, the two-level count and the binary search give the same ranks and AUC, bit for bit",
+    arguments: TieConvention.allCases)
+  func countingMethods(ties: TieConvention) {
+    var random = SplitMix64(seed: 77)
+    // Distinct relevant scores around the lanes' edges (4, 8, 32) and past them; ties, ±∞ and NaN among the
+    // candidates (and among the relevant scores when `special` is set).
+    for t in [1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 32, 33, 40] {
+      for special in [false, true] {
+        let n = t + Int.random(in: 0...300, using: &random)
+        let specials: [Float] = [.nan, .infinity, -.infinity, 0, -0.0]
+        var scores = (0..<n).map { _ -> Float in
+          Int.random(in: 0..<10, using: &random) == 0
+            ? specials[Int.random(in: 0..<specials.count, using: &random)]
+            : Float(Int.random(in: -200...200, using: &random)) / 7
+        }
+        let relevant = Array((0..<n).shuffled(using: &random).prefix(t))
+        if !special {
+          for index in relevant where scores[index].isNaN || scores[index] == -.infinity { scores[index] = 1 }
+        }
+        let keys = Set(relevant.map { rankingKey(scores[$0]) })
+        let lanesApply = keys.count <= RankingEvaluation.laneValues && !keys.contains(-.infinity)
+        // Without special relevant scores, up to 32 of them always take the lanes.
+        #expect(lanesApply == (keys.count <= 32 && (!special || !keys.contains(-.infinity))), "t \(t)")
+        let methods = CandidateCounting.allCases.filter { $0 != .lanes || lanesApply }
+        let results = methods.map { counting -> (ranks: [Double], auc: Double) in
+          let scratch = RankingScratch()
+          let auc = scores.withUnsafeBufferPointer {
+            RankingEvaluation.rank(scores: $0, relevant: relevant, ties: ties, scratch: scratch, counting: counting)
+          }
+          return (scratch.ranks, auc)
+        }
+        let expected = Self.literalRanks(scores, relevant, ties: ties)
+        for (counting, result) in zip(methods, results) {
+          #expect(result.ranks == expected, "\(counting), t \(t), n \(n)")
+          #expect(result.auc.bitPattern == results[0].auc.bitPattern, "\(counting), t \(t), n \(n)")
+        }
+      }
+    }
+  }
+
   @Test("the two-level count equals the binary search's on every value and between")
   func counts() {
     var random = SplitMix64(seed: 4)

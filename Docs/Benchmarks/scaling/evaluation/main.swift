@@ -21,7 +21,6 @@ let repeats = argument("repeats", 1)
 let scoringOnly = CommandLine.arguments.contains("--scoring")
 
 // Users like the generated files': 20 + a heavy tail of interactions (mean about 50), a fifth held out.
-var random = SystemRandomNumberGenerator()
 var state: UInt64 = 12345
 func next() -> UInt64 {
   state &+= 0x9E37_79B9_7F4A_7C15
@@ -37,7 +36,8 @@ for user in 0..<users {
   let n = min(items / 3, 20 + Int(30 * exp(1.3 * sqrt(-2 * log(max(uniform(), 1e-300))) * cos(2 * .pi * uniform()) - 0.85)))
   var chosen = Set<Int32>()
   while chosen.count < n { chosen.insert(Int32(next() % UInt64(items))) }
-  let all = Array(chosen)
+  var all = chosen.sorted()  // a Set's order changes from run to run
+  for i in stride(from: all.count - 1, to: 0, by: -1) { all.swapAt(i, Int(next() % UInt64(i + 1))) }
   let testCount = min(n - 1, Int((0.2 * Double(n)).rounded()))
   evaluationUsers.append(
     EvaluationUser(user: user, trainItems: all[testCount...].sorted(), testItems: Array(all[..<testCount])))

@@ -52,6 +52,48 @@ struct BlockedScoringTests {
   }
 }
 
+@Suite("Scoring from item panels")
+struct PanelScoringTests {
+  @Test(
+    "scoreBlock from item panels equals scoreAll bit for bit, for any factor and item count",
+    arguments: [1, 3, 7, 8, 9, 13, 16, 31, 32, 33, 40])
+  func equalsScoreAll(factors: Int) {
+    var random = SplitMix64(seed: 3)
+    // Item counts below, at and past a panel's 16, so that the last panel is full or partial.
+    for items in [1, 15, 16, 17, 41] {
+      let model = randomModel(users: 19, items: items, factors: factors, seed: UInt64(factors * 100 + items))
+      let panels = model.itemPanels()
+      #expect(panels.count == (items + 15) / 16)
+      for count in [0, 1, 5, 8, 19] {
+        let users = (0..<count).map { _ in Int.random(in: 0..<model.userCount, using: &random) }
+        var scores = [Float](repeating: .nan, count: count * items + 3)
+        users.withUnsafeBufferPointer { users in
+          scores.withUnsafeMutableBufferPointer { model.scoreBlock(users: users, panels: panels, into: $0) }
+        }
+        var single = [Float](repeating: 0, count: items)
+        for (row, user) in users.enumerated() {
+          single.withUnsafeMutableBufferPointer { model.scoreAll(user: user, into: $0) }
+          let got = scores[(row * items)..<((row + 1) * items)]
+          #expect(got.map(\.bitPattern) == single.map(\.bitPattern), "\(factors) factors, \(items) items, row \(row)")
+        }
+        #expect(scores.suffix(3).allSatisfy { $0.isNaN }, "the floats past the rows are not touched")
+      }
+    }
+  }
+
+  @Test("the panels are a snapshot: training the model after taking them does not change them")
+  func snapshot() {
+    let model = randomModel(users: 2, items: 20, factors: 9, seed: 8)
+    let panels = model.itemPanels()
+    let before = panels.values
+    model.itemFactors[0] += 1
+    model.itemBias[19] += 1
+    #expect(panels.values == before)
+    #expect(panels.values[0] != model.itemFactors[0])
+    #expect(panels.bias[19] != model.itemBias[19])
+  }
+}
+
 @Suite("Blocked evaluation")
 struct BlockedEvaluationTests {
   static let model = randomModel(users: 50, items: 70, factors: 13, seed: 5)

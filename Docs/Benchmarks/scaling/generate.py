@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a MovieLens-shaped ratings file of a chosen size, for the scaling benchmark.
 
-    python3 Docs/Benchmarks/scaling/generate.py --rows 1000000 --out /tmp/scaling/ml-1m.csv
+    python3 Docs/Benchmarks/scaling/generate.py --rows 1000000 --out ../losslab-scaling/ml-1m.csv
 
 The file has MovieLens' header and columns, `userId,movieId,rating,timestamp`, and its shape:
 

@@ -2,7 +2,7 @@
 """The scaling benchmark: LossLab and pandas + LightFM side by side on MovieLens-shaped data.
 
     swift build -c release
-    python3 Docs/Benchmarks/scaling/run.py 1 5 25 --scratch /tmp/losslab-scaling
+    python3 Docs/Benchmarks/scaling/run.py 1 5 25 --scratch ../losslab-scaling
 
 For each size (millions of rows; decimals such as 0.2 make a quick trial) it
 

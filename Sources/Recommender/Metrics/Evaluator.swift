@@ -165,8 +165,10 @@ public struct Evaluator: Sendable {
   /// - Precondition: Those of ``evaluateTable(columns:itemCount:users:score:)`` with
   ///   `itemCount = model.itemCount`.
   public func evaluateTable(columns: [MetricColumn], users: [EvaluationUser], model: FactorModel) -> MetricTable {
-    table(columns: columns, itemCount: model.itemCount, users: users, blockSize: FactorModel.scoreBlockSize) {
-      block, scores in model.scoreBlock(users: block, into: scores)
+    // The item factors in panels, copied once per evaluation: every score as scoreBlock's, bit for bit.
+    let panels = model.itemPanels()
+    return table(columns: columns, itemCount: model.itemCount, users: users, blockSize: FactorModel.scoreBlockSize) {
+      block, scores in model.scoreBlock(users: block, panels: panels, into: scores)
     }
   }
 

@@ -9,11 +9,13 @@
 /// metrics.auc            // 0.375: (2/4 + 1/4) / 2
 /// ```
 ///
-/// The definitions are in ``RankingMetrics``. Only the relevant scores are sorted; one pass over the
-/// candidates places each score among them (two branch-free eight-lane counts up to 512 distinct relevant
-/// scores, a binary search above) and counts, per distinct relevant score, the
-/// candidates above, equal and below. One user costs `O(|C| log |T| + |T| log |T|)` time and `O(|T|)` scratch
-/// (at most the `O(|C| log |C|)` of sorting every candidate, and much less when `|T| ≪ |C|`).
+/// The definitions are in ``RankingMetrics``. Only the relevant scores are sorted; then, per distinct
+/// relevant score, the candidates above and equal to it are counted. Up to 32 distinct relevant scores
+/// (the usual case), each candidate is compared with eight (or four) of them at once in the lanes of a
+/// vector, with the counts kept in the lanes; more are placed one candidate at a time among them (two
+/// branch-free eight-lane counts up to 512, a binary search above). One user costs
+/// `O(|C| · min(|T|, 32) / 8 + |C| log |T| + |T| log |T|)` time and `O(|T|)` scratch (much less than
+/// sorting every candidate when `|T| ≪ |C|`).
 public enum RankingEvaluation {
   /// The metrics of one user.
   ///

@@ -121,8 +121,10 @@ def measure(size, args, losslab, has_cache):
     os.makedirs(folder, exist_ok=True)
     if not os.path.exists(data):
         log(f"== generating {rows} rows")
-        subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), "--rows", str(rows), "--out", data],
-                       check=True)
+        generated = subprocess.run(
+            [sys.executable, os.path.join(HERE, "generate.py"), "--rows", str(rows), "--out", data],
+            check=True, capture_output=True, text=True)
+        log(generated.stdout.strip())
     result = {"size": size, "rows": rows, "file_mb": os.path.getsize(data) / 1e6}
     config = os.path.join(folder, "config.yaml")
     losses = [loss.strip() for loss in args.losses.split(",") if loss.strip()]
@@ -187,6 +189,7 @@ def measure(size, args, losslab, has_cache):
     result["train_wall_seconds_losslab"] = train.seconds
     result["users"] = report["data"].get("users")
     result["items"] = report["data"].get("items")
+    result["evaluated_users"] = report["data"].get("evaluated_users")
     # The end of the process: the last line of our own reading, before /usr/bin/time's report.
     end = train.first(r"\s*Command being timed") or train.seconds
     marks = []
@@ -235,6 +238,13 @@ def measure(size, args, losslab, has_cache):
     result["auc_lightfm"] = lightfm["auc"]
     result["precision_lightfm"] = lightfm["precision_at_k"]
     log(f"LightFM process: {lightfm_run.seconds:.2f} s, peak {lightfm_run.peak_mb:.0f} MB")
+    # Evaluation ranks every item for every evaluated user: its work grows with users × items, not rows.
+    pairs = (result["evaluated_users"] or 0) * (result["items"] or 0)
+    result["pairs"] = pairs or None
+    if pairs:
+        for tool in ("losslab", "lightfm"):
+            if result.get(f"evaluation_seconds_{tool}") is not None:
+                result[f"evaluation_ns_per_pair_{tool}"] = result[f"evaluation_seconds_{tool}"] / pairs * 1e9
     return result
 
 
@@ -256,12 +266,14 @@ def table(results, losses):
     costs = [("file MB", "file_mb", False),
              ("users", "users", False),
              ("items", "items", False),
+             ("evaluated users × items", "pairs", False),
              ("LossLab load+split s, first (train)", "load_split_seconds_losslab", False),
              ("LossLab load+split s, cached (train --cache)", "load_split_seconds_losslab_cached", False),
              ("LightFM script load s (read_csv, matrices)", "load_seconds_lightfm", False),
              ("split s, losslab split", "split_seconds_losslab", False),
              ("split s, pandas", "split_seconds_pandas", False),
-             ("split s, losslab split --cache (cached)", "split_seconds_losslab_cached", False),
+             ("split s, losslab split --cache (writing the cache)", "split_seconds_losslab_cache_written", False),
+             ("split s, losslab split --cache (cache read)", "split_seconds_losslab_cached", False),
              ("split peak RSS MB, losslab split", "split_peak_mb_losslab", False),
              ("split peak RSS MB, pandas", "split_peak_mb_pandas", False)]
     for loss in losses:
@@ -273,6 +285,8 @@ def table(results, losses):
     label = results[0].get("evaluation_label_losslab", losses[-1])
     costs += [(f"evaluation s, LossLab (7 metrics, {label} model)", "evaluation_seconds_losslab", False),
               ("evaluation s, LightFM (auc_score + precision_at_k)", "evaluation_seconds_lightfm", False),
+              ("evaluation ns per (user, item), LossLab", "evaluation_ns_per_pair_losslab", True),
+              ("evaluation ns per (user, item), LightFM", "evaluation_ns_per_pair_lightfm", True),
               ("train peak RSS MB, LossLab (whole losslab train)", "train_peak_mb_losslab", False),
               ("train peak RSS MB, LightFM (whole lightfm_run.py)", "train_peak_mb_lightfm", False)]
     sizes = [f"{r['rows'] / 1e6:g}M rows" for r in results]
@@ -293,7 +307,7 @@ def table(results, losses):
             if a.get(key) and b.get(key) is not None:
                 ratio = b[key] / a[key]
                 rows = b["rows"] / a["rows"]
-                cells.append(f"×{ratio:.2f}" if is_rate or key in ("users", "items", "file_mb")
+                cells.append(f"×{ratio:.2f}" if is_rate or key in ("users", "items", "file_mb", "pairs")
                              else f"×{ratio:.2f} ({ratio / rows:.2f} of linear)")
             else:
                 cells.append("n/a")

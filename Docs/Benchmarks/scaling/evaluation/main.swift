@@ -1,6 +1,8 @@
-// Times LossLab's evaluation (Evaluator.evaluateTable with FactorModel.scoreBlock) at a chosen size, on a
-// random model and random users, and the scoring alone; prints a digest of the metric table so that two
-// builds can be compared bit for bit. Built against a release build by build.sh beside this file.
+// Times LossLab's evaluation (Evaluator.evaluateTable(columns:users:model:): AUC and six @10 metrics) at a
+// chosen size, on a random model and random users (20 or more interactions each, a fifth held out), and
+// with --scoring the public FactorModel.scoreBlock(users:into:) alone on one thread; prints a digest of
+// the metric table so that two builds can be compared bit for bit. Built against a release build by
+// build.sh beside this file (see Docs/Scaling.md, "Evaluation").
 import Dispatch
 import Foundation
 import Recommender
@@ -33,7 +35,8 @@ func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
 var evaluationUsers: [EvaluationUser] = []
 evaluationUsers.reserveCapacity(users)
 for user in 0..<users {
-  let n = min(items / 3, 20 + Int(30 * exp(1.3 * sqrt(-2 * log(max(uniform(), 1e-300))) * cos(2 * .pi * uniform()) - 0.85)))
+  let n = min(
+    items / 3, 20 + Int(30 * exp(1.3 * sqrt(-2 * log(max(uniform(), 1e-300))) * cos(2 * .pi * uniform()) - 0.85)))
   var chosen = Set<Int32>()
   while chosen.count < n { chosen.insert(Int32(next() % UInt64(items))) }
   var all = chosen.sorted()  // a Set's order changes from run to run
@@ -43,9 +46,11 @@ for user in 0..<users {
     EvaluationUser(user: user, trainItems: all[testCount...].sorted(), testItems: Array(all[..<testCount])))
 }
 let model = FactorModel(userCount: users, itemCount: items, factors: factors, initScale: 0.1, seed: 1)
-let columns = [MetricColumn.auc] + [RankingMetric.map, .mrr, .ndcg, .precision, .recall, .hitRate].map {
-  $0 == .mrr ? MetricColumn.mrr : MetricColumn($0, k: 10)
-}
+let columns =
+  [MetricColumn.auc]
+  + [RankingMetric.map, .mrr, .ndcg, .precision, .recall, .hitRate].map {
+    $0 == .mrr ? MetricColumn.mrr : MetricColumn($0, k: 10)
+  }
 let tests = evaluationUsers.map(\.testItems.count).reduce(0, +)
 print("\(users) users × \(items) items, \(factors) factors, \(tests) test items, \(threads) threads")
 
@@ -64,11 +69,16 @@ for _ in 0..<repeats {
       var block: [Int] = []
       for first in stride(from: 0, to: users, by: FactorModel.scoreBlockSize) {
         block = Array(first..<min(first + FactorModel.scoreBlockSize, users))
-        block.withUnsafeBufferPointer { b in buffer.withUnsafeMutableBufferPointer { model.scoreBlock(users: b, into: $0) } }
+        block.withUnsafeBufferPointer { b in
+          buffer.withUnsafeMutableBufferPointer { model.scoreBlock(users: b, into: $0) }
+        }
         sink += buffer[0]
       }
     }
-    print(String(format: "scoring alone (1 thread): %.2f s  (%.2f ns per user-item)  [%g]", time, time / Double(users * items) * 1e9, sink))
+    print(
+      String(
+        format: "scoreBlock(users:into:) alone (1 thread): %.2f s  (%.2f ns per user-item)  [%g]", time,
+        time / Double(users * items) * 1e9, sink))
   }
   var table: MetricTable? = nil
   let time = seconds {
@@ -79,5 +89,8 @@ for _ in 0..<repeats {
     digest = (digest ^ value.bitPattern) &* 0x100_0000_01b3
   }
   let means = table!.means.values.map { String(format: "%.6f", $0) }.joined(separator: " ")
-  print(String(format: "evaluation: %.2f s (%.2f ns per user-item); digest %016llx; means %@", time, time / Double(users * items) * 1e9, digest, means))
+  print(
+    String(
+      format: "evaluation: %.2f s (%.2f ns per user-item); digest %016llx; means %@", time,
+      time / Double(users * items) * 1e9, digest, means))
 }

@@ -203,6 +203,10 @@ def measure(size, args, losslab, has_cache):
         result[f"auc_{label}"] = run["metrics"].get("auc")
         result[f"precision_{label}"] = run["metrics"].get("precision@10")
     for index, (label, mark, seconds, rate) in enumerate(marks):
+        if mark is None or (index + 1 < len(marks) and marks[index + 1][1] is None):
+            log(f"{label}: epoch {seconds:.2f} s, {rate:.0f} interactions/s; no 'trained {label}' line to time "
+                "its evaluation from")
+            continue
         if index + 1 < len(marks):
             following = marks[index + 1]
             gap = following[1] - mark - following[2]
@@ -214,7 +218,7 @@ def measure(size, args, losslab, has_cache):
             result["evaluation_label_losslab"] = label
         result[f"evaluation_gap_{label}"] = gap
         log(f"{label}: epoch {seconds:.2f} s, {rate:.0f} interactions/s; {note}")
-    log(f"losslab train: load+split {result['load_split_seconds_losslab']:.2f} s, whole run {train.seconds:.2f} s, "
+    log(f"losslab train: load+split {fmt(result['load_split_seconds_losslab'])} s, whole run {train.seconds:.2f} s, "
         f"peak {train.peak_mb:.0f} MB")
 
     log(f"== {tag}: LightFM on the losslab split")

@@ -52,6 +52,48 @@ struct BlockedScoringTests {
   }
 }
 
+@Suite("Scoring from item panels")
+struct PanelScoringTests {
+  @Test(
+    "scoreBlock from item panels equals scoreAll bit for bit, for any factor and item count",
+    arguments: [1, 3, 7, 8, 9, 13, 16, 31, 32, 33, 40])
+  func equalsScoreAll(factors: Int) {
+    var random = SplitMix64(seed: 3)
+    // Item counts below, at and past a panel's 16, so that the last panel is full or partial.
+    for items in [1, 15, 16, 17, 41] {
+      let model = randomModel(users: 19, items: items, factors: factors, seed: UInt64(factors * 100 + items))
+      let panels = model.itemPanels()
+      #expect(panels.count == (items + 15) / 16)
+      for count in [0, 1, 5, 8, 19] {
+        let users = (0..<count).map { _ in Int.random(in: 0..<model.userCount, using: &random) }
+        var scores = [Float](repeating: .nan, count: count * items + 3)
+        users.withUnsafeBufferPointer { users in
+          scores.withUnsafeMutableBufferPointer { model.scoreBlock(users: users, panels: panels, into: $0) }
+        }
+        var single = [Float](repeating: 0, count: items)
+        for (row, user) in users.enumerated() {
+          single.withUnsafeMutableBufferPointer { model.scoreAll(user: user, into: $0) }
+          let got = scores[(row * items)..<((row + 1) * items)]
+          #expect(got.map(\.bitPattern) == single.map(\.bitPattern), "\(factors) factors, \(items) items, row \(row)")
+        }
+        #expect(scores.suffix(3).allSatisfy { $0.isNaN }, "the floats past the rows are not touched")
+      }
+    }
+  }
+
+  @Test("the panels are a snapshot: training the model after taking them does not change them")
+  func snapshot() {
+    let model = randomModel(users: 2, items: 20, factors: 9, seed: 8)
+    let panels = model.itemPanels()
+    let before = panels.values
+    model.itemFactors[0] += 1
+    model.itemBias[19] += 1
+    #expect(panels.values == before)
+    #expect(panels.values[0] != model.itemFactors[0])
+    #expect(panels.bias[19] != model.itemBias[19])
+  }
+}
+
 @Suite("Blocked evaluation")
 struct BlockedEvaluationTests {
   static let model = randomModel(users: 50, items: 70, factors: 13, seed: 5)
@@ -147,6 +189,47 @@ struct CandidatePlacementTests {
         RankingEvaluation.rank(scores: $0, relevant: relevant, ties: ties, scratch: scratch)
       }
       #expect(scratch.ranks == Self.literalRanks(scores, relevant, ties: ties), "t \(t), n \(n)")
+    }
+  }
+
+  @Test(
+    "lane counting, the two-level count and the binary search give the same ranks and AUC, bit for bit",
+    arguments: TieConvention.allCases)
+  func countingMethods(ties: TieConvention) {
+    var random = SplitMix64(seed: 77)
+    // Distinct relevant scores around the lanes' edges (4, 8, 32) and past them; ties, ±∞ and NaN among the
+    // candidates (and among the relevant scores when `special` is set).
+    for t in [1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 32, 33, 40] {
+      for special in [false, true] {
+        let n = t + Int.random(in: 0...300, using: &random)
+        let specials: [Float] = [.nan, .infinity, -.infinity, 0, -0.0]
+        var scores = (0..<n).map { _ -> Float in
+          Int.random(in: 0..<10, using: &random) == 0
+            ? specials[Int.random(in: 0..<specials.count, using: &random)]
+            : Float(Int.random(in: -200...200, using: &random)) / 7
+        }
+        let relevant = Array((0..<n).shuffled(using: &random).prefix(t))
+        if !special {
+          for index in relevant where scores[index].isNaN || scores[index] == -.infinity { scores[index] = 1 }
+        }
+        let keys = Set(relevant.map { rankingKey(scores[$0]) })
+        let lanesApply = keys.count <= RankingEvaluation.laneValues && !keys.contains(-.infinity)
+        // Without special relevant scores, up to 32 of them always take the lanes.
+        #expect(lanesApply == (keys.count <= 32 && (!special || !keys.contains(-.infinity))), "t \(t)")
+        let methods = CandidateCounting.allCases.filter { $0 != .lanes || lanesApply }
+        let results = methods.map { counting -> (ranks: [Double], auc: Double) in
+          let scratch = RankingScratch()
+          let auc = scores.withUnsafeBufferPointer {
+            RankingEvaluation.rank(scores: $0, relevant: relevant, ties: ties, scratch: scratch, counting: counting)
+          }
+          return (scratch.ranks, auc)
+        }
+        let expected = Self.literalRanks(scores, relevant, ties: ties)
+        for (counting, result) in zip(methods, results) {
+          #expect(result.ranks == expected, "\(counting), t \(t), n \(n)")
+          #expect(result.auc.bitPattern == results[0].auc.bitPattern, "\(counting), t \(t), n \(n)")
+        }
+      }
     }
   }
 

@@ -150,8 +150,13 @@ public struct Evaluator: Sendable {
   }
 
   /// ``evaluateTable(columns:itemCount:users:score:)`` for a ``FactorModel``, scoring
-  /// ``FactorModel/scoreBlockSize`` users at a time with ``FactorModel/scoreBlock(users:into:)``: the same
-  /// table, bit for bit, as scoring each user with ``FactorModel/scoreAll(user:into:)``.
+  /// ``FactorModel/scoreBlockSize`` users at a time: the same table, bit for bit, as scoring each user with
+  /// ``FactorModel/scoreAll(user:into:)``.
+  ///
+  /// The item factors are first copied into panels of 16 items (factor by factor, the items side by side),
+  /// and each user is scored against a whole panel in the lanes of a vector, with exactly the operations
+  /// of ``FactorModel/scoreBlock(users:into:)`` per (user, item) pair and in the same order, so every
+  /// score is the same; the copy (`itemCount × factors` floats) lives for the call.
   ///
   /// ```swift
   /// let table = Evaluator(threads: 2).evaluateTable(columns: columns, users: testUsers, model: model)
@@ -165,8 +170,10 @@ public struct Evaluator: Sendable {
   /// - Precondition: Those of ``evaluateTable(columns:itemCount:users:score:)`` with
   ///   `itemCount = model.itemCount`.
   public func evaluateTable(columns: [MetricColumn], users: [EvaluationUser], model: FactorModel) -> MetricTable {
-    table(columns: columns, itemCount: model.itemCount, users: users, blockSize: FactorModel.scoreBlockSize) {
-      block, scores in model.scoreBlock(users: block, into: scores)
+    // The item factors in panels, copied once per evaluation: every score as scoreBlock's, bit for bit.
+    let panels = model.itemPanels()
+    return table(columns: columns, itemCount: model.itemCount, users: users, blockSize: FactorModel.scoreBlockSize) {
+      block, scores in model.scoreBlock(users: block, panels: panels, into: scores)
     }
   }
 

@@ -9,11 +9,13 @@
 /// metrics.auc            // 0.375: (2/4 + 1/4) / 2
 /// ```
 ///
-/// The definitions are in ``RankingMetrics``. Only the relevant scores are sorted; one pass over the
-/// candidates places each score among them (two branch-free eight-lane counts up to 512 distinct relevant
-/// scores, a binary search above) and counts, per distinct relevant score, the
-/// candidates above, equal and below. One user costs `O(|C| log |T| + |T| log |T|)` time and `O(|T|)` scratch
-/// (at most the `O(|C| log |C|)` of sorting every candidate, and much less when `|T| ≪ |C|`).
+/// The definitions are in ``RankingMetrics``. Only the relevant scores are sorted; then, per distinct
+/// relevant score, the candidates above and equal to it are counted. Up to 32 distinct relevant scores
+/// (the usual case), each candidate is compared with eight (or four) of them at once in the lanes of a
+/// vector, with the counts kept in the lanes; more are placed one candidate at a time among them (two
+/// branch-free eight-lane counts up to 512, a binary search above). One user costs
+/// `O(|C| · min(|T|, 32) / 8 + |C| log |T| + |T| log |T|)` time and `O(|T|)` scratch (much less than
+/// sorting every candidate when `|T| ≪ |C|`).
 public enum RankingEvaluation {
   /// The metrics of one user.
   ///
@@ -106,8 +108,12 @@ public enum RankingEvaluation {
 
   /// Ranks the relevant items among the candidates: leaves their ranks `r_i`, ascending, in
   /// `scratch.ranks` and returns the user's AUC.
+  ///
+  /// `counting` chooses how the candidates are counted (``CandidateCounting/automatic`` in every caller but
+  /// the tests that compare the methods); every method gives the same counts, so the same ranks and AUC.
   static func rank(
-    scores: UnsafeBufferPointer<Float>, relevant: [Int], ties: TieConvention, scratch: RankingScratch
+    scores: UnsafeBufferPointer<Float>, relevant: [Int], ties: TieConvention, scratch: RankingScratch,
+    counting: CandidateCounting = .automatic
   ) -> Double {
     let n = scores.count
     let t = relevant.count
@@ -141,17 +147,73 @@ public enum RankingEvaluation {
     }
     scratch.values.removeLast(t - d)
 
-    // One pass over the candidates: equal[q] counts the candidates equal to u_q (relevant ones included),
-    // between[b] those strictly between u_{b−1} and u_b (b = 0: below u_0; b = d: above u_{d−1}).
+    // For each distinct relevant score u_q: greater[q] counts the candidates above it, equal[q] those equal
+    // to it (relevant ones included).
+    scratch.greater.removeAll(keepingCapacity: true)
+    scratch.greater.append(contentsOf: repeatElement(0, count: d))
     scratch.equal.removeAll(keepingCapacity: true)
     scratch.equal.append(contentsOf: repeatElement(0, count: d))
+    let method = counting == .automatic ? CandidateCounting.choice(distinct: d, lowest: scratch.values[0]) : counting
+    if method == .lanes {
+      precondition(
+        d <= Self.laneValues && scratch.values[0] != -.infinity,
+        "lane counting needs at most \(Self.laneValues) "
+          + "distinct relevant scores, none −∞ or NaN; got \(d) from \(scratch.values[0])")
+      scratch.values.withUnsafeBufferPointer { values in
+        scratch.greater.withUnsafeMutableBufferPointer { greater in
+          scratch.equal.withUnsafeMutableBufferPointer { equal in
+            countAboveAndEqual(scores: scores, values: values, greater: greater, equal: equal)
+          }
+        }
+      }
+    } else {
+      placeEachCandidate(scores: scores, distinct: d, scratch: scratch, splitters: method == .splitters)
+    }
+
+    // From the highest distinct relevant score down, so that the ranks come out ascending: each of the
+    // relevantCounts[q] items scored u_q has
+    //   r = #(candidates > u_q) + w · (#(candidates = u_q) − 1)
+    // and counts (#(negatives < u_q) + (1 − w) · #(negatives = u_q)) / |C∖T| toward AUC.
+    let w = ties.tieWeight
+    let negatives = n - t
+    var aucSum = 0.0
+    scratch.ranks.removeAll(keepingCapacity: true)
+    var relevantAbove = 0
+    for q in stride(from: d - 1, through: 0, by: -1) {
+      let greater = scratch.greater[q]
+      let equal = scratch.equal[q]
+      let count = scratch.relevantCounts[q]
+      let rank = Double(greater) + w * Double(equal - 1)
+      let lessNegatives = (n - greater - equal) - (t - relevantAbove - count)
+      let tiedNegatives = equal - count
+      for _ in 0..<count {
+        scratch.ranks.append(rank)
+        if negatives > 0 {
+          aucSum += (Double(lessNegatives) + (1 - w) * Double(tiedNegatives)) / Double(negatives)
+        }
+      }
+      relevantAbove += count
+    }
+
+    return negatives > 0 ? aucSum / Double(t) : 1
+  }
+
+  /// Places each candidate among the `distinct` ascending relevant keys `scratch.values` (two branch-free
+  /// eight-lane counts with `splitters` and up to 512 keys, a binary search otherwise) and fills
+  /// `scratch.greater` and `scratch.equal` (count `distinct`, zeroed) from the places.
+  private static func placeEachCandidate(
+    scores: UnsafeBufferPointer<Float>, distinct d: Int, scratch: RankingScratch, splitters useSplitters: Bool
+  ) {
+    // One pass over the candidates: equal[q] counts the candidates equal to u_q (relevant ones included),
+    // between[b] those strictly between u_{b−1} and u_b (b = 0: below u_0; b = d: above u_{d−1}).
     scratch.between.removeAll(keepingCapacity: true)
     scratch.between.append(contentsOf: repeatElement(0, count: d + 1))
-    // Up to 512 distinct values, each candidate's place comes from two branch-free counts of eight lanes
-    // at a time (see countLess(padded:splitters:splitterChunks:than:)); above, from a binary search.
+    // Each candidate's place comes from two branch-free counts of eight lanes at a time (see
+    // countLess(padded:splitters:splitterChunks:than:)), or from a binary search.
     let chunks = (d + 7) / 8
     let splitterChunks = (chunks - 1 + 7) / 8
-    let linear = splitterChunks <= Self.splitterChunks
+    let linear = useSplitters
+    precondition(!linear || splitterChunks <= Self.splitterChunks, "\(d) distinct scores are too many for splitters")
     if linear {
       scratch.padded.removeAll(keepingCapacity: true)
       scratch.padded.append(contentsOf: scratch.values)
@@ -194,34 +256,86 @@ public enum RankingEvaluation {
       }
     }
 
-    // From the highest distinct relevant score down, so that the ranks come out ascending: each of the
-    // relevantCounts[q] items scored u_q has
-    //   r = #(candidates > u_q) + w · (#(candidates = u_q) − 1)
-    // and counts (#(negatives < u_q) + (1 − w) · #(negatives = u_q)) / |C∖T| toward AUC.
-    let w = ties.tieWeight
-    let negatives = n - t
-    var aucSum = 0.0
-    scratch.ranks.removeAll(keepingCapacity: true)
+    // From the top: the candidates above u_q are those above u_{q+1}, equal to it, and between the two.
     var greater = scratch.between[d]
-    var relevantAbove = 0
     for q in stride(from: d - 1, through: 0, by: -1) {
-      let equal = scratch.equal[q]
-      let count = scratch.relevantCounts[q]
-      let rank = Double(greater) + w * Double(equal - 1)
-      let lessNegatives = (n - greater - equal) - (t - relevantAbove - count)
-      let tiedNegatives = equal - count
-      for _ in 0..<count {
-        scratch.ranks.append(rank)
-        if negatives > 0 {
-          aucSum += (Double(lessNegatives) + (1 - w) * Double(tiedNegatives)) / Double(negatives)
-        }
-      }
-      greater += equal + scratch.between[q]
-      relevantAbove += count
+      scratch.greater[q] = greater
+      greater += scratch.equal[q] + scratch.between[q]
     }
-
-    return negatives > 0 ? aucSum / Double(t) : 1
   }
+
+  /// For each of the ascending distinct keys `values` (at most ``laneValues``, none −∞), the number of
+  /// scores above it (`greater`) and equal to it (`equal`), with eight (or four) keys compared at once to
+  /// each score and the counts kept in the lanes: no branch and no memory write per score.
+  ///
+  /// A NaN score compares false with every key, so it counts as below all of them, as its ranking key −∞
+  /// does when no key is −∞. Lanes past the keys hold NaN and count nothing.
+  static func countAboveAndEqual(
+    scores: UnsafeBufferPointer<Float>, values: UnsafeBufferPointer<Float>, greater: UnsafeMutableBufferPointer<Int>,
+    equal: UnsafeMutableBufferPointer<Int>
+  ) {
+    precondition(scores.count <= Int(Int32.max), "too many scores for 32-bit lane counts")
+    var first = 0
+    while first < values.count {
+      let count = values.count - first
+      if count <= 4 {
+        countPass4(scores, values, first: first, greater: greater, equal: equal)
+        first += 4
+      } else {
+        countPass8(scores, values, first: first, greater: greater, equal: equal)
+        first += 8
+      }
+    }
+  }
+
+  /// One pass of ``countAboveAndEqual(scores:values:greater:equal:)`` over the scores for the eight keys
+  /// from `first` (or fewer).
+  private static func countPass8(
+    _ scores: UnsafeBufferPointer<Float>, _ values: UnsafeBufferPointer<Float>, first: Int,
+    greater: UnsafeMutableBufferPointer<Int>, equal: UnsafeMutableBufferPointer<Int>
+  ) {
+    let used = min(8, values.count - first)
+    var keys = SIMD8<Float>(repeating: .nan)
+    for lane in 0..<used { keys[lane] = values[first + lane] }
+    let one = SIMD8<Int32>(repeating: 1)
+    var above = SIMD8<Int32>()
+    var same = SIMD8<Int32>()
+    for score in scores {
+      let x = SIMD8<Float>(repeating: score)
+      above &+= SIMD8<Int32>().replacing(with: one, where: keys .< x)
+      same &+= SIMD8<Int32>().replacing(with: one, where: keys .== x)
+    }
+    for lane in 0..<used {
+      greater[first + lane] = Int(above[lane])
+      equal[first + lane] = Int(same[lane])
+    }
+  }
+
+  /// ``countPass8(_:_:first:greater:equal:)`` for at most four keys, in four lanes.
+  private static func countPass4(
+    _ scores: UnsafeBufferPointer<Float>, _ values: UnsafeBufferPointer<Float>, first: Int,
+    greater: UnsafeMutableBufferPointer<Int>, equal: UnsafeMutableBufferPointer<Int>
+  ) {
+    let used = min(4, values.count - first)
+    var keys = SIMD4<Float>(repeating: .nan)
+    for lane in 0..<used { keys[lane] = values[first + lane] }
+    let one = SIMD4<Int32>(repeating: 1)
+    var above = SIMD4<Int32>()
+    var same = SIMD4<Int32>()
+    for score in scores {
+      let x = SIMD4<Float>(repeating: score)
+      above &+= SIMD4<Int32>().replacing(with: one, where: keys .< x)
+      same &+= SIMD4<Int32>().replacing(with: one, where: keys .== x)
+    }
+    for lane in 0..<used {
+      greater[first + lane] = Int(above[lane])
+      equal[first + lane] = Int(same[lane])
+    }
+  }
+
+  /// The most distinct relevant scores that ``rank(scores:relevant:ties:scratch:counting:)`` counts with
+  /// lanes (one pass over the candidates per eight of them); more are placed one candidate at a time.
+  static let laneValues = 32
 
   /// The most chunks of eight splitters (so up to `8 · 8 · 8 = 512` distinct relevant scores) for which
   /// ``rank(scores:relevant:ties:scratch:)`` places each candidate with two branch-free counts; more distinct
@@ -257,5 +371,26 @@ public enum RankingEvaluation {
       precision: Double(hits) / Double(k),
       recall: Double(hits) / Double(t),
       hitRate: hits > 0 ? 1 : 0)
+  }
+}
+
+/// How ``RankingEvaluation/rank(scores:relevant:ties:scratch:counting:)`` counts the candidates above and
+/// equal to each distinct relevant score; every method gives the same counts.
+enum CandidateCounting: CaseIterable {
+  /// ``lanes`` up to ``RankingEvaluation/laneValues`` distinct relevant scores when none is −∞ (or NaN),
+  /// else ``splitters`` up to 512, else ``binarySearch``.
+  case automatic
+  /// One pass over the candidates per eight distinct relevant scores, compared in the lanes of a vector.
+  case lanes
+  /// Each candidate placed among the distinct relevant scores with two branch-free eight-lane counts.
+  case splitters
+  /// Each candidate placed with a binary search.
+  case binarySearch
+
+  /// The method ``automatic`` stands for with `distinct` distinct relevant scores, the lowest `lowest`.
+  static func choice(distinct: Int, lowest: Float) -> CandidateCounting {
+    if distinct <= RankingEvaluation.laneValues && lowest != -.infinity { return .lanes }
+    let splitterChunks = ((distinct + 7) / 8 - 1 + 7) / 8
+    return splitterChunks <= RankingEvaluation.splitterChunks ? .splitters : .binarySearch
   }
 }

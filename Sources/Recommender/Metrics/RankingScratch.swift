@@ -21,6 +21,8 @@ final class RankingScratch {
   var values: [Float] = []
   /// How many relevant items have each of ``values``.
   var relevantCounts: [Int] = []
+  /// How many candidates are above each of ``values``.
+  var greater: [Int] = []
   /// How many candidates equal each of ``values``.
   var equal: [Int] = []
   /// How many candidates fall strictly between consecutive ``values`` (one more slot than `values`).

@@ -206,3 +206,109 @@ func dot4(
   }
   return (sum0, sum1, sum2, sum3)
 }
+
+/// A copy of a model's item factors laid out for scoring many users: the items in panels of
+/// ``FactorModel/panelWidth``, each panel holding factor `f` of its items side by side (`factors` rows of
+/// `panelWidth` floats), so that one user's scores for a whole panel are computed in the lanes of a vector.
+/// Items past the last one are zero. A snapshot: later changes to the model do not reach it.
+struct ItemPanels: Sendable {
+  /// The panels, one after another: `panelWidth · factors` floats each.
+  let values: [Float]
+  /// The item biases, padded with zeros to a whole number of panels.
+  let bias: [Float]
+  /// The number of panels, `⌈itemCount / panelWidth⌉`.
+  let count: Int
+}
+
+extension FactorModel {
+  /// How many items a panel of ``ItemPanels`` holds: 16.
+  static let panelWidth = 16
+
+  /// The model's item factors and biases as ``ItemPanels`` (a copy).
+  func itemPanels() -> ItemPanels {
+    let width = Self.panelWidth
+    let count = (itemCount + width - 1) / width
+    var values = [Float](repeating: 0, count: count * width * factors)
+    var bias = [Float](repeating: 0, count: count * width)
+    for item in 0..<itemCount {
+      let (panel, lane) = item.quotientAndRemainder(dividingBy: width)
+      for f in 0..<factors {
+        values[(panel * factors + f) * width + lane] = itemFactors[item * factors + f]
+      }
+      bias[item] = itemBias[item]
+    }
+    return ItemPanels(values: values, bias: bias, count: count)
+  }
+
+  /// ``scoreBlock(users:into:)`` from the item panels of this model: the same scores, bit for bit.
+  ///
+  /// Each (user, item) pair takes ``dot(_:_:_:)``'s arithmetic in its order — the eight partial sums of
+  /// factors `j, j + 8, j + 16, …` from zero, added together from `-0` in order `j = 0 … 7`, then the
+  /// factors past the last multiple of eight, then the bias — but the lanes of the vectors are
+  /// ``panelWidth`` items rather than eight factors, so the products and sums of a panel go through the
+  /// vector units together and no lane sum is needed. A panel's factors stay in L1 while every user of the
+  /// block is scored against them.
+  ///
+  /// - Parameters:
+  ///   - users: The users to score, each in `0..<userCount`.
+  ///   - panels: ``itemPanels()`` of this model, taken since its parameters last changed.
+  ///   - scores: At least `users.count * itemCount` floats; row `r` gets the scores of `users[r]`.
+  /// - Precondition: `scores` is large enough, every user is in range and `panels` has this model's shape.
+  func scoreBlock(
+    users: UnsafeBufferPointer<Int>, panels: ItemPanels, into scores: UnsafeMutableBufferPointer<Float>
+  ) {
+    let width = Self.panelWidth
+    precondition(
+      scores.count >= users.count * itemCount,
+      "scores holds \(scores.count) floats; \(users.count) users need \(users.count * itemCount)")
+    precondition(panels.count * width >= itemCount && panels.values.count == panels.count * width * factors)
+    for user in users { precondition(user >= 0 && user < userCount, "user \(user) is outside 0..<\(userCount)") }
+    guard let output = scores.baseAddress else { return }
+    let (factors, itemCount) = (factors, itemCount)
+    let p = UnsafePointer(userFactors.baseAddress!)
+    panels.values.withUnsafeBufferPointer { values in
+      panels.bias.withUnsafeBufferPointer { bias in
+        let base = values.baseAddress!
+        for panel in 0..<panels.count {
+          let q = base + panel * factors * width
+          let b = UnsafeRawPointer(bias.baseAddress! + panel * width).loadUnaligned(as: SIMD16<Float>.self)
+          let first = panel * width
+          let lanes = min(width, itemCount - first)
+          for (row, user) in users.enumerated() {
+            let s = panelDot(p + user * factors, q, factors) + b
+            let target = output + row * itemCount + first
+            if lanes == width {
+              UnsafeMutableRawPointer(target).storeBytes(of: s, as: SIMD16<Float>.self)
+            } else {
+              for lane in 0..<lanes { target[lane] = s[lane] }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/// `dot(a, q_i, n)` for the sixteen items `i` of a panel `q` (`n` rows of sixteen floats), in the lanes:
+/// exactly ``dot(_:_:_:)``'s operations on each item, in the same order.
+@inline(__always)
+func panelDot(_ a: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ n: Int) -> SIMD16<Float> {
+  let chunks = n / 8
+  var sum = SIMD16<Float>(repeating: -0.0)
+  for j in 0..<8 {
+    // dot's lane j: the products of factors j, j + 8, … added from zero.
+    var lane = SIMD16<Float>()
+    var f = j
+    for _ in 0..<chunks {
+      lane += SIMD16<Float>(repeating: a[f]) * UnsafeRawPointer(q + 16 * f).loadUnaligned(as: SIMD16<Float>.self)
+      f += 8
+    }
+    sum += lane
+  }
+  var f = 8 * chunks
+  while f < n {
+    sum += SIMD16<Float>(repeating: a[f]) * UnsafeRawPointer(q + 16 * f).loadUnaligned(as: SIMD16<Float>.self)
+    f += 1
+  }
+  return sum
+}

@@ -34,8 +34,10 @@ let package = Package(
     .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
     // libyaml's events as Swift nodes with 1-based marks; one Swift error type. No C type in its API.
     .target(name: "YAMLNodes", dependencies: ["CYAML"]),
+    // The system's zlib (Debian: zlib1g-dev), for reading gzip-compressed data files.
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     // Recommenders trained with the losses: interaction data, splits, matrix factorization, metrics.
-    .target(name: "Recommender", dependencies: ["RankingLosses"]),
+    .target(name: "Recommender", dependencies: ["RankingLosses", "CZlib"]),
     // Configs, the evaluation runner and the report formats: everything `losslab` does, as a library.
     .target(name: "LossLabKit", dependencies: ["RankingLosses", "YAMLNodes", "Recommender", "CLossLabPlugin"]),
     // The C ABI of loss plugins (a header: include/losslab_plugin.h).
@@ -72,7 +74,8 @@ let package = Package(
         "CLossLabPlugin",
       ]
     ),
-    .testTarget(name: "RecommenderTests", dependencies: ["Recommender", "RankingLosses", "LossLabTestSupport"]),
+    .testTarget(
+      name: "RecommenderTests", dependencies: ["Recommender", "RankingLosses", "LossLabTestSupport", "CZlib"]),
   ]
 )
 

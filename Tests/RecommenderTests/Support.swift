@@ -34,5 +34,6 @@ func plantedData(users: Int = 120, items: Int = 60, clusters: Int = 4, perUser: 
   let metadata = try! ItemMetadata(["cluster": (0..<items).map { $0 / itemsPerCluster }])
   return InteractionData(
     userIDs: (0..<users).map { "u\($0)" }, itemIDs: (0..<items).map { "i\($0)" }, interactions: interactions,
-    ratings: interactions.map { _ in 5 }, timestamps: timestamps, metadata: metadata, columns: InteractionColumns(user: "user", item: "item", rating: "rating", timestamp: "time"))
+    ratings: interactions.map { _ in 5 }, timestamps: timestamps, metadata: metadata,
+    columns: InteractionColumns(user: "user", item: "item", rating: "rating", timestamp: "time"))
 }

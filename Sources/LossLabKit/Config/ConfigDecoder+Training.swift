@@ -144,7 +144,8 @@ extension ConfigDecoder {
     {
       let value = text == "\\t" ? "\t" : text
       if value.isEmpty {
-        reader.error("delimiter is empty; give the text between fields, e.g. ',' or '::'", at: entry.value.mark,
+        reader.error(
+          "delimiter is empty; give the text between fields, e.g. ',' or '::'", at: entry.value.mark,
           path.key("delimiter"))
       } else if value.contains(where: { $0 == "\"" || $0.isNewline }) {
         reader.error(
@@ -173,7 +174,9 @@ extension ConfigDecoder {
   }
 
   /// A column: a name, or with `header: false` a 0-based position (a YAML integer, or text of digits).
-  private func columnName(_ node: YAMLNode, _ path: ConfigPath, what: String, header: Bool, _ reader: inout ConfigReader)
+  private func columnName(
+    _ node: YAMLNode, _ path: ConfigPath, what: String, header: Bool, _ reader: inout ConfigReader
+  )
     -> String?
   {
     guard !header else { return reader.string(node, path, what: what) }

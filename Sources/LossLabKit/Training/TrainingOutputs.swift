@@ -34,7 +34,8 @@ public enum SplitWriter {
   ) throws(AtomicFile.WriteError) {
     try check(folder, validation: split.hasValidation, inputs: inputs)
     try makeFolder(folder)
-    let header = ([data.columns.user, data.columns.item] + [data.columns.rating, data.columns.timestamp].compactMap { $0 })
+    let header =
+      ([data.columns.user, data.columns.item] + [data.columns.rating, data.columns.timestamp].compactMap { $0 })
       .joined(separator: ",") + "\n"
     let users = EncodedIDs(data.userIDs)
     let items = EncodedIDs(data.itemIDs)
@@ -134,7 +135,8 @@ func formatInteger(_ value: Int64, into buffer: UnsafeMutablePointer<UInt8>) -> 
       n = 1
     }
     let length = scratch.count - p
-    buffer.advanced(by: n).update(from: scratch.baseAddress!.advanced(by: p).assumingMemoryBound(to: UInt8.self), count: length)
+    buffer.advanced(by: n).update(
+      from: scratch.baseAddress!.advanced(by: p).assumingMemoryBound(to: UInt8.self), count: length)
     return n + length
   }
 }

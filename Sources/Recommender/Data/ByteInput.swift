@@ -66,11 +66,15 @@ final class ByteInput {
     let n = gzread(gzip, buffer, UInt32(min(count, 1 << 30)))
     if n > 0 { return .bytes(Int(n)) }
     var code: Int32 = 0
-    let message = gzerror(gzip, &code).map { String(cString: $0) } ?? ""
+    var message = gzerror(gzip, &code).map { String(cString: $0) } ?? ""
+    // zlib names a file opened from a descriptor `<fd:N>`; the error names the file already.
+    if message.hasPrefix("<fd:"), let close = message.firstIndex(of: ">") {
+      message = String(message[message.index(after: close)...].drop { $0 == ":" || $0 == " " })
+    }
     if n == 0 && code == Z_OK { return .endOfFile }
     if code == Z_ERRNO { return .failure(DataFile.reason(errno), .unreadableInput) }
     let detail = message.isEmpty ? "" : " (zlib: \(message))"
-    let what = code == Z_BUF_ERROR ? "the gzip data ends too soon (a truncated file?)" : "the gzip data is corrupt"
+    let what = code == Z_BUF_ERROR ? "the gzip data ends too soon: the file is truncated" : "the gzip data is corrupt"
     return .failure(what + detail, .badData)
   }
 }

@@ -175,7 +175,8 @@ public enum DataLoader {
             problems.report(
               DataError(
                 file: file, line: line,
-                message: "\(ratingName) '\(fields.string(ratingColumn))' is out of range for a rating (beyond ±3.4e38)"))
+                message: "\(ratingName) '\(fields.string(ratingColumn))' is out of range for a rating (beyond ±3.4e38)")
+            )
             return
           case .problem(let why):
             problems.report(
@@ -247,7 +248,8 @@ public enum DataLoader {
     }
     return InteractionData(
       userIDs: userIDs, itemIDs: itemIDs, users: rowUsers, items: rowItems,
-      ratings: ratingColumn == nil ? nil : rowRatings, timestamps: timestampColumn == nil ? nil : rowTimestamps, metadata: metadata, columns: columns, notes: notes)
+      ratings: ratingColumn == nil ? nil : rowRatings, timestamps: timestampColumn == nil ? nil : rowTimestamps,
+      metadata: metadata, columns: columns, notes: notes)
   }
 
   /// Marks every repeat of a (user, item) pair after its first row with the user `-1`, and returns how

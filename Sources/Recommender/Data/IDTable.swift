@@ -60,7 +60,8 @@ final class IDTable {
   /// The ids as text, by dense index.
   func ids() -> [String] {
     (0..<count).map { index in
-      String(decoding: UnsafeBufferPointer(start: arena + starts[index], count: starts[index + 1] - starts[index]),
+      String(
+        decoding: UnsafeBufferPointer(start: arena + starts[index], count: starts[index + 1] - starts[index]),
         as: UTF8.self)
     }
   }

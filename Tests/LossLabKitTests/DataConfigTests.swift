@@ -72,6 +72,23 @@ struct DataConfigTests {
       ])
   }
 
+  @Test("data.cache: a folder resolved against the config's folder; empty is an error")
+  func cache() throws {
+    let folder = try temporaryFolder()
+    let path = folder.appendingPathComponent("t.yaml").path
+    try "data:\n  interactions: {path: r.csv, user: u, item: i}\n  cache: ../cache\nlosses: [warp]\n".write(
+      toFile: path, atomically: true, encoding: .utf8)
+    let loaded = ConfigLoader().load(path: path, as: .training)
+    #expect(loaded.diagnostics.isEmpty)
+    #expect(loaded.training?.dataCache == folder.deletingLastPathComponent().appendingPathComponent("cache").path)
+    let (_, _, diagnostics) = try decode("  interactions: {path: r.csv, user: u, item: i}\n  cache: ''\n")
+    #expect(
+      diagnostics == [
+        "t.yaml:3:10: error: data.cache: cache is empty; give the folder of the data cache, relative to the "
+          + "config's folder"
+      ])
+  }
+
   @Test("split files: ratings written as Float's description, integers in decimal, without allocating")
   func numberText() {
     func rating(_ value: Float) -> String {

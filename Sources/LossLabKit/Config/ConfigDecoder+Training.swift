@@ -3,7 +3,7 @@ import Recommender
 import YAMLNodes
 
 extension ConfigDecoder {
-  static let dataKeys = ["interactions", "items"]
+  static let dataKeys = ["interactions", "items", "cache"]
   static let interactionKeys = [
     "path", "user", "item", "rating", "timestamp", "min_rating", "format", "delimiter", "header",
   ]
@@ -24,6 +24,7 @@ extension ConfigDecoder {
     // Data.
     var interactions: InteractionSource? = nil
     var items: ItemSource? = nil
+    var cache: String? = nil
     if let dataNode = top["data"]?.value {
       let dataPath = path.key("data")
       if let data = reader.mapping(dataNode, dataPath, allowed: Self.dataKeys, what: "data") {
@@ -33,6 +34,17 @@ extension ConfigDecoder {
           reader.error("data needs 'interactions': the CSV of user-item interactions", at: dataNode.mark, dataPath)
         }
         if let node = data["items"]?.value { items = decodeItems(node, dataPath.key("items"), &reader) }
+        if let node = data["cache"]?.value,
+          let given = reader.string(node, dataPath.key("cache"), what: "cache")
+        {
+          if given.isEmpty {
+            reader.error(
+              "cache is empty; give the folder of the data cache, relative to the config's folder", at: node.mark,
+              dataPath.key("cache"))
+          } else {
+            cache = resolvePath(given, relativeTo: reader.file)
+          }
+        }
       }
     } else {
       reader.error("a training config needs 'data': where the interactions are", at: root.mark, path)
@@ -104,6 +116,7 @@ extension ConfigDecoder {
       file: reader.file, experiment: common.experiment, description: common.description, interactions: interactions,
       items: items, split: split, training: training, evaluation: evaluation, seeds: seeds, variants: variants)
     config.search = search
+    config.dataCache = cache
     config.registry = common.registry
     return config
   }

@@ -103,6 +103,46 @@ public struct ItemSource: Sendable, Hashable {
 /// is kept once (the first time); rows below `minRating` are dropped. Problems are reported with file and
 /// line; up to ``DataErrors/limit`` are collected before loading stops.
 public enum DataLoader {
+  /// Reads the interactions and, when given, the item metadata, through a ``DataCache`` in `cache`.
+  ///
+  /// With a cache folder, a cache file made for the same settings from the same files is mapped and copied
+  /// instead of parsing the files (a note says so); otherwise the files are loaded and the cache written
+  /// (atomically), with a note saying whether there was none, or it was stale or corrupt and rebuilt, or it
+  /// could not be written (loading still succeeds then).
+  ///
+  /// - Throws: ``DataErrors``: those of ``load(_:items:)``, or a cache folder that cannot be created or
+  ///   written (``DataError/Kind/unwritableCache``), before any file is read.
+  public static func load(_ source: InteractionSource, items: ItemSource? = nil, cache: String?) throws(DataErrors)
+    -> InteractionData
+  {
+    guard let cache else { return try load(source, items: items) }
+    do {
+      try DataCache.prepare(cache)
+    } catch {
+      throw DataErrors([error])
+    }
+    guard let key = DataCache.key(source, items: items) else { return try load(source, items: items) }
+    let path = DataCache.file(for: key.settings, in: cache)
+    var remark: String
+    switch DataCache.read(path, settings: key.settings, identity: key.identity) {
+    case .hit(var data):
+      data.notes.append("loaded from the cache \(path); the data files were not read")
+      return data
+    case .missing: remark = "cache \(path) written"
+    case .stale(let why): remark = "cache \(path) was stale (\(why)); rebuilt"
+    case .corrupt(let why): remark = "cache \(path) was corrupt (\(why)); rebuilt"
+    }
+    var data = try load(source, items: items)
+    // Files that changed while they were read would make a cache that does not match them.
+    if DataCache.key(source, items: items)?.identity != key.identity {
+      remark = "cache \(path) not written: the data files changed while they were read"
+    } else if let failure = DataCache.write(data, to: path, settings: key.settings, identity: key.identity) {
+      remark = "cache \(path) could not be written (\(failure))"
+    }
+    data.notes.append(remark)
+    return data
+  }
+
   /// Reads the interactions and, when given, the item metadata.
   ///
   /// The file is read in blocks; fields are byte spans, ids are interned into dense indices by their bytes

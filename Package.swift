@@ -36,8 +36,10 @@ let package = Package(
     .target(name: "YAMLNodes", dependencies: ["CYAML"]),
     // The system's SQLite (Debian: libsqlite3-dev), for the results store of `losslab train --store`.
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    // The system's zlib (Debian: zlib1g-dev), for reading gzip-compressed data files.
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     // Recommenders trained with the losses: interaction data, splits, matrix factorization, metrics.
-    .target(name: "Recommender", dependencies: ["RankingLosses"]),
+    .target(name: "Recommender", dependencies: ["RankingLosses", "CZlib"]),
     // Configs, the evaluation runner and the report formats: everything `losslab` does, as a library.
     .target(
       name: "LossLabKit", dependencies: ["RankingLosses", "YAMLNodes", "Recommender", "CLossLabPlugin", "CSQLite"]),
@@ -75,7 +77,8 @@ let package = Package(
         "CLossLabPlugin",
       ]
     ),
-    .testTarget(name: "RecommenderTests", dependencies: ["Recommender", "RankingLosses", "LossLabTestSupport"]),
+    .testTarget(
+      name: "RecommenderTests", dependencies: ["Recommender", "RankingLosses", "LossLabTestSupport", "CZlib"]),
   ]
 )
 

@@ -17,7 +17,7 @@ private func file(_ bytes: [UInt8], _ name: String = "t.csv") throws -> String {
 
 /// Every record of `bytes` read with blocks of `blockSize` bytes, as `LINE: FIELD|FIELD` lines, and every
 /// error as `LINE:COLUMN: error: MESSAGE` (the file's path left out).
-private func read(_ bytes: [UInt8], delimiter: Character = ",", blockSize: Int = CSVReader.blockSize) throws
+private func read(_ bytes: [UInt8], delimiter: String = ",", blockSize: Int = CSVReader.blockSize) throws
   -> [String]
 {
   let path = try file(bytes)
@@ -33,7 +33,7 @@ private func read(_ bytes: [UInt8], delimiter: Character = ",", blockSize: Int =
   }
 }
 
-private func read(_ text: String, delimiter: Character = ",", blockSize: Int = CSVReader.blockSize) throws
+private func read(_ text: String, delimiter: String = ",", blockSize: Int = CSVReader.blockSize) throws
   -> [String]
 {
   try read(Array(text.utf8), delimiter: delimiter, blockSize: blockSize)
@@ -128,7 +128,7 @@ struct CSVReaderTests {
   @Test("the delimiter cannot be a quote or a line break")
   func badDelimiter() throws {
     let path = try file([])
-    for delimiter: Character in ["\"", "\n", "\r\n"] {
+    for delimiter in ["\"", "\n", "\r\n", "a\"b"] {
       #expect(
         thrownMessage { _ = try CSVReader(path: path, delimiter: delimiter) }
           == "\(path): error: the delimiter cannot be a quote or a line break")

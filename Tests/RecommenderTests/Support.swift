@@ -18,6 +18,7 @@ func plantedData(users: Int = 120, items: Int = 60, clusters: Int = 4, perUser: 
 {
   var random = SplitMix64(seed: seed)
   var interactions: [Interaction] = []
+  var timestamps: [Int64] = []
   let itemsPerCluster = items / clusters
   for user in 0..<users {
     let cluster = user % clusters
@@ -26,11 +27,13 @@ func plantedData(users: Int = 120, items: Int = 60, clusters: Int = 4, perUser: 
       chosen.insert(cluster * itemsPerCluster + Int.random(in: 0..<itemsPerCluster, using: &random))
     }
     for item in chosen.sorted() {
-      interactions.append(Interaction(user: Int32(user), item: Int32(item), rating: 5, timestamp: Int64(item)))
+      interactions.append(Interaction(user: Int32(user), item: Int32(item)))
+      timestamps.append(Int64(item))
     }
   }
   let metadata = try! ItemMetadata(["cluster": (0..<items).map { $0 / itemsPerCluster }])
   return InteractionData(
     userIDs: (0..<users).map { "u\($0)" }, itemIDs: (0..<items).map { "i\($0)" }, interactions: interactions,
-    metadata: metadata, columns: InteractionColumns(user: "user", item: "item", rating: "rating", timestamp: "time"))
+    ratings: interactions.map { _ in 5 }, timestamps: timestamps, metadata: metadata,
+    columns: InteractionColumns(user: "user", item: "item", rating: "rating", timestamp: "time"))
 }

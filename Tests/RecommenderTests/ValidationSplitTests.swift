@@ -9,17 +9,17 @@ import Testing
 /// "file" round-robin over the users (so the users' interactions interleave), with timestamps that tie.
 func handMadeData(sizes: [Int]) -> InteractionData {
   var interactions: [Interaction] = []
+  var timestamps: [Int64] = []
   for k in 0..<(sizes.max() ?? 0) {
     for (user, n) in sizes.enumerated() where k < n {
-      interactions.append(
-        Interaction(
-          user: Int32(user), item: Int32(k), rating: 1, timestamp: Int64((k * 7 + user) % 5),
-          line: interactions.count + 2))
+      interactions.append(Interaction(user: Int32(user), item: Int32(k)))
+      timestamps.append(Int64((k * 7 + user) % 5))
     }
   }
   return InteractionData(
     userIDs: sizes.indices.map { "u\($0)" }, itemIDs: (0..<(sizes.max() ?? 0)).map { "i\($0)" },
-    interactions: interactions, columns: InteractionColumns(user: "user", item: "item", timestamp: "time"))
+    interactions: interactions, ratings: interactions.map { _ in 1 }, timestamps: timestamps,
+    columns: InteractionColumns(user: "user", item: "item", timestamp: "time"))
 }
 
 /// Checks that `split` puts each of `data`'s interactions in exactly one part, each part in file order, the
@@ -31,11 +31,12 @@ func checkPartition(
   sourceLocation: SourceLocation = #_sourceLocation
 ) -> Int {
   let parts = [split.train, split.validation, split.test]
-  #expect(
-    parts.joined().map(\.line).sorted() == data.interactions.map(\.line).sorted(), sourceLocation: sourceLocation)
-  #expect(Set(parts.joined()).count == data.interactions.count, sourceLocation: sourceLocation)
-  for part in parts {
-    #expect(part.map(\.line) == part.map(\.line).sorted(), "file order", sourceLocation: sourceLocation)
+  let rows = [split.trainRows, split.validationRows, split.testRows]
+  #expect(rows.joined().sorted() == (0..<Int32(data.count)).map { $0 }, sourceLocation: sourceLocation)
+  #expect(Set(parts.joined()).count == data.count, sourceLocation: sourceLocation)
+  for (part, partRows) in zip(parts, rows) {
+    #expect(partRows == partRows.sorted(), "file order", sourceLocation: sourceLocation)
+    #expect(part == partRows.map { data.interaction(at: Int($0)) }, sourceLocation: sourceLocation)
   }
   func byUser(_ part: [Interaction]) -> [[Int32]] {
     var items = [[Int32]](repeating: [], count: data.userCount)
@@ -46,7 +47,7 @@ func checkPartition(
   #expect(split.testItemsByUser == byUser(split.test), sourceLocation: sourceLocation)
   #expect(split.validationItemsByUser == byUser(split.validation), sourceLocation: sourceLocation)
   var sizes = [Int](repeating: 0, count: data.userCount)
-  for interaction in data.interactions { sizes[Int(interaction.user)] += 1 }
+  for user in data.users { sizes[Int(user)] += 1 }
   var trainingOnly = 0
   for (user, n) in sizes.enumerated() {
     let (t, v) = (split.testItemsByUser[user].count, split.validationItemsByUser[user].count)
@@ -144,28 +145,28 @@ struct ValidationSplitTests {
 
   @Test("last: the latest interactions (ties by file order) in test, the ones just before in validation")
   func last() throws {
-    // File order: timestamps 5, 1, 9, 9, 3, 7. By time (ties by file order): lines 3, 6, 2, 7, 4, 5.
-    let interactions = [5, 1, 9, 9, 3, 7].enumerated().map { k, time in
-      Interaction(user: 0, item: Int32(k), timestamp: Int64(time), line: k + 2)
-    }
+    // File order: timestamps 5, 1, 9, 9, 3, 7. By time (ties by file order): rows 1, 4, 0, 5, 2, 3.
     let data = InteractionData(
-      userIDs: ["a"], itemIDs: (0..<6).map { "i\($0)" }, interactions: interactions,
-      columns: InteractionColumns(user: "u", item: "i", timestamp: "t"))
+      userIDs: ["a"], itemIDs: (0..<6).map { "i\($0)" }, users: [0, 0, 0, 0, 0, 0], items: [0, 1, 2, 3, 4, 5],
+      timestamps: [5, 1, 9, 9, 3, 7], columns: InteractionColumns(user: "u", item: "i", timestamp: "t"))
     // t = round(1.2) = 1, v = round(1.8) = 2.
     let split = try DataSplit(data, method: .last, testFraction: 0.2, validationFraction: 0.3, seed: 0)
-    #expect(split.test.map(\.line) == [5])
-    #expect(split.validation.map(\.line) == [4, 7])
-    #expect(split.train.map(\.line) == [2, 3, 6])
+    #expect(split.testRows == [3])
+    #expect(split.validationRows == [2, 5])
+    #expect(split.trainRows == [0, 1, 4])
+    #expect(split.test.map(\.item) == [3])
     #expect(split.note == nil && split.trainingOnlyUsers == 0)
 
     // Every hand-made user: each test time ≥ each validation time ≥ each training time.
     let many = handMadeData(sizes: ValidationSplitTests.sizes)
     let byTime = try DataSplit(many, method: .last, testFraction: 0.2, validationFraction: 0.2, seed: 0)
     for user in 0..<many.userCount {
-      func order(_ part: [Interaction]) -> [Int64] {
-        part.filter { $0.user == Int32(user) }.map { $0.timestamp! * 1000 + Int64($0.line) }
+      func order(_ rows: [Int32]) -> [Int64] {
+        rows.filter { many.users[Int($0)] == Int32(user) }.map { many.timestamps![Int($0)] * 1000 + Int64($0) }
       }
-      let (train, validation, test) = (order(byTime.train), order(byTime.validation), order(byTime.test))
+      let (train, validation, test) = (
+        order(byTime.trainRows), order(byTime.validationRows), order(byTime.testRows)
+      )
       if let lowestTest = test.min(), let highestValidation = validation.max() {
         #expect(highestValidation < lowestTest)
       }
@@ -229,7 +230,7 @@ struct ValidationSplitTests {
     let data = movieLensRatings
     let split = try DataSplit(data, method: method, testFraction: 0.2, validationFraction: 0.1, seed: 42)
     var sizes = [Int](repeating: 0, count: data.userCount)
-    for interaction in data.interactions { sizes[Int(interaction.user)] += 1 }
+    for user in data.users { sizes[Int(user)] += 1 }
     let expected = sizes.map { ruleCounts($0, test: 0.2, validation: 0.1) }
     #expect(checkPartition(split, data, expected: expected) == 0)
     #expect([split.train.count, split.validation.count, split.test.count] == [Int]([70_550, 10_122, 20_164]))

@@ -3,9 +3,11 @@ import Recommender
 import YAMLNodes
 
 extension ConfigDecoder {
-  static let dataKeys = ["interactions", "items"]
-  static let interactionKeys = ["path", "user", "item", "rating", "timestamp", "min_rating", "delimiter"]
-  static let itemKeys = ["path", "id", "fields", "delimiter"]
+  static let dataKeys = ["interactions", "items", "cache"]
+  static let interactionKeys = [
+    "path", "user", "item", "rating", "timestamp", "min_rating", "format", "delimiter", "header",
+  ]
+  static let itemKeys = ["path", "id", "fields", "format", "delimiter", "header"]
   static let fieldKeys = ["column", "separator", "mode"]
   static let splitKeys = ["method", "test_fraction", "validation_fraction", "seed"]
   static let evaluationKeys = ["metrics", "k", "ties", "eval_every", "select", "significance"]
@@ -22,6 +24,7 @@ extension ConfigDecoder {
     // Data.
     var interactions: InteractionSource? = nil
     var items: ItemSource? = nil
+    var cache: String? = nil
     if let dataNode = top["data"]?.value {
       let dataPath = path.key("data")
       if let data = reader.mapping(dataNode, dataPath, allowed: Self.dataKeys, what: "data") {
@@ -31,6 +34,17 @@ extension ConfigDecoder {
           reader.error("data needs 'interactions': the CSV of user-item interactions", at: dataNode.mark, dataPath)
         }
         if let node = data["items"]?.value { items = decodeItems(node, dataPath.key("items"), &reader) }
+        if let node = data["cache"]?.value,
+          let given = reader.string(node, dataPath.key("cache"), what: "cache")
+        {
+          if given.isEmpty {
+            reader.error(
+              "cache is empty; give the folder of the data cache, relative to the config's folder", at: node.mark,
+              dataPath.key("cache"))
+          } else {
+            cache = resolvePath(given, relativeTo: reader.file)
+          }
+        }
       }
     } else {
       reader.error("a training config needs 'data': where the interactions are", at: root.mark, path)
@@ -102,6 +116,7 @@ extension ConfigDecoder {
       file: reader.file, experiment: common.experiment, description: common.description, interactions: interactions,
       items: items, split: split, training: training, evaluation: evaluation, seeds: seeds, variants: variants)
     config.search = search
+    config.dataCache = cache
     config.registry = common.registry
     return config
   }
@@ -126,17 +141,81 @@ extension ConfigDecoder {
     return resolvePath(given, relativeTo: reader.file)
   }
 
-  private func delimiter(
+  /// How a data file is laid out: `format` (csv or recbole), `delimiter` (any non-empty text without a
+  /// quote or a line break; the two characters `\t` are a tab) and `header` (a boolean; a RecBole file
+  /// always has one).
+  private func decodeLayout(
     _ fields: [String: (key: YAMLNode, value: YAMLNode)], _ path: ConfigPath, _ reader: inout ConfigReader
-  ) -> Character {
-    guard let entry = fields["delimiter"] else { return "," }
-    guard let text = reader.string(entry.value, path.key("delimiter"), what: "delimiter") else { return "," }
-    let characters = text == "\\t" ? ["\t"] : Array(text)
-    guard characters.count == 1 else {
-      reader.error("delimiter must be one character, got '\(text)'", at: entry.value.mark, path.key("delimiter"))
-      return ","
+  ) -> (format: DataFormat, delimiter: String?, header: Bool) {
+    var format = DataFormat.csv
+    if let entry = fields["format"] {
+      format = reader.choice(entry.value, path.key("format"), what: "data format") ?? format
     }
-    return characters[0]
+    var delimiter: String? = nil
+    if let entry = fields["delimiter"],
+      let text = reader.string(entry.value, path.key("delimiter"), what: "delimiter")
+    {
+      let value = text == "\\t" ? "\t" : text
+      if value.isEmpty {
+        reader.error(
+          "delimiter is empty; give the text between fields, e.g. ',' or '::'", at: entry.value.mark,
+          path.key("delimiter"))
+      } else if value.contains(where: { $0 == "\"" || $0.isNewline }) {
+        reader.error(
+          "delimiter cannot hold a quote or a line break, got '\(text)'", at: entry.value.mark, path.key("delimiter"))
+      } else {
+        delimiter = value
+      }
+    }
+    var header = true
+    if let entry = fields["header"] {
+      let value = entry.value.scalar == nil ? nil : reader.resolved(entry.value, path.key("header"))
+      if case .boolean(let on)? = value {
+        header = on
+        if !on, format == .recbole {
+          reader.error(
+            "a RecBole file always has a header (name:type fields); remove header: false", at: entry.value.mark,
+            path.key("header"))
+          header = true
+        }
+      } else if value != nil || entry.value.scalar == nil {
+        let got = value.map { reader.describe($0) } ?? entry.value.kindDescription
+        reader.error("header must be true or false, got \(got)", at: entry.value.mark, path.key("header"))
+      }
+    }
+    return (format, delimiter, header)
+  }
+
+  /// A column: a name, or with `header: false` a 0-based position (a YAML integer, or text of digits).
+  private func columnName(
+    _ node: YAMLNode, _ path: ConfigPath, what: String, header: Bool, _ reader: inout ConfigReader
+  )
+    -> String?
+  {
+    guard !header else { return reader.string(node, path, what: what) }
+    if let scalar = node.scalar, scalar.style != .plain {
+      guard !scalar.text.isEmpty, scalar.text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+        reader.error(
+          "\(what) must be a column position (0, 1, …) since header is false, got '\(scalar.text)'", at: node.mark,
+          path)
+        return nil
+      }
+      return scalar.text
+    }
+    guard node.scalar != nil else {
+      reader.error(
+        "\(what) must be a column position (0, 1, …) since header is false, got \(node.kindDescription)",
+        at: node.mark, path)
+      return nil
+    }
+    guard let value = reader.resolved(node, path) else { return nil }  // an overflow, already reported
+    guard case .integer(let n) = value, n >= 0 else {
+      reader.error(
+        "\(what) must be a column position (0, 1, …) since header is false, got \(reader.describe(value))",
+        at: node.mark, path)
+      return nil
+    }
+    return String(n)
   }
 
   private func decodeInteractions(
@@ -145,12 +224,16 @@ extension ConfigDecoder {
     guard let fields = reader.mapping(node, path, allowed: Self.interactionKeys, what: "interactions") else {
       return nil
     }
-    func text(_ key: String, required: Bool) -> String? {
+    let layout = decodeLayout(fields, path, &reader)
+    let recBole = layout.format == .recbole
+    func column(_ key: String, default fallback: String?) -> String? {
       guard let entry = fields[key] else {
-        if required { reader.error("interactions needs '\(key)'", at: node.mark, path) }
-        return nil
+        if key == "user" || key == "item", fallback == nil {
+          reader.error("interactions needs '\(key)'", at: node.mark, path)
+        }
+        return fallback
       }
-      return reader.string(entry.value, path.key(key), what: key)
+      return columnName(entry.value, path.key(key), what: key, header: layout.header, &reader)
     }
     var file: String? = nil
     if let entry = fields["path"] {
@@ -158,27 +241,27 @@ extension ConfigDecoder {
     } else {
       reader.error("interactions needs 'path'", at: node.mark, path)
     }
-    let user = text("user", required: true)
-    let item = text("item", required: true)
-    let rating = text("rating", required: false)
-    let timestamp = text("timestamp", required: false)
+    let user = column("user", default: recBole ? "user_id" : nil)
+    let item = column("item", default: recBole ? "item_id" : nil)
+    let rating = column("rating", default: nil)
+    let timestamp = column("timestamp", default: nil)
     var minRating: Double? = nil
     if let entry = fields["min_rating"] {
       minRating = reader.finiteNumber(entry.value, path.key("min_rating"), what: "min_rating")
-      if rating == nil {
+      if rating == nil, !recBole {
         reader.error("min_rating needs 'rating': the column it applies to", at: entry.key.mark, path.key("min_rating"))
       }
     }
-    let separator = delimiter(fields, path, &reader)
     guard let file, let user, let item else { return nil }
     return InteractionSource(
       path: file,
       columns: InteractionColumns(user: user, item: item, rating: rating, timestamp: timestamp), minRating: minRating,
-      delimiter: separator)
+      delimiter: layout.delimiter, header: layout.header, format: layout.format)
   }
 
   private func decodeItems(_ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader) -> ItemSource? {
     guard let fields = reader.mapping(node, path, allowed: Self.itemKeys, what: "items") else { return nil }
+    let layout = decodeLayout(fields, path, &reader)
     var file: String? = nil
     var id: String? = nil
     if let entry = fields["path"] {
@@ -187,7 +270,9 @@ extension ConfigDecoder {
       reader.error("items needs 'path'", at: node.mark, path)
     }
     if let entry = fields["id"] {
-      id = reader.string(entry.value, path.key("id"), what: "id")
+      id = columnName(entry.value, path.key("id"), what: "id", header: layout.header, &reader)
+    } else if layout.format == .recbole {
+      id = "item_id"
     } else {
       reader.error("items needs 'id': the item id column", at: node.mark, path)
     }
@@ -207,7 +292,9 @@ extension ConfigDecoder {
           guard reader.checkName(name, at: pair.key.mark, fieldsPath.key(name), noun: "a metadata field name") else {
             continue
           }
-          if let field = decodeField(name, pair.value, fieldsPath.key(name), &reader) { metadataFields.append(field) }
+          if let field = decodeField(name, pair.value, fieldsPath.key(name), header: layout.header, &reader) {
+            metadataFields.append(field)
+          }
         }
       } else {
         reader.error(
@@ -219,24 +306,29 @@ extension ConfigDecoder {
         "items needs 'fields': the metadata fields to read, e.g. genre: {column: genres, separator: \"|\"}",
         at: node.mark, path)
     }
-    let separator = delimiter(fields, path, &reader)
     guard let file, let id, !metadataFields.isEmpty else { return nil }
-    return ItemSource(path: file, idColumn: id, fields: metadataFields, delimiter: separator)
+    return ItemSource(
+      path: file, idColumn: id, fields: metadataFields, delimiter: layout.delimiter, header: layout.header,
+      format: layout.format)
   }
 
-  private func decodeField(_ name: String, _ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader)
-    -> MetadataFieldSource?
-  {
+  private func decodeField(
+    _ name: String, _ node: YAMLNode, _ path: ConfigPath, header: Bool, _ reader: inout ConfigReader
+  ) -> MetadataFieldSource? {
     // A bare column name, or {column, separator, mode}.
     if node.scalar != nil {
-      return reader.string(node, path, what: "a column name").map { MetadataFieldSource(name: name, column: $0) }
+      return columnName(node, path, what: "a column name", header: header, &reader).map {
+        MetadataFieldSource(name: name, column: $0)
+      }
     }
     guard let fields = reader.mapping(node, path, allowed: Self.fieldKeys, what: "a metadata field") else { return nil }
     guard let columnNode = fields["column"]?.value else {
       reader.error("a metadata field needs 'column'", at: node.mark, path)
       return nil
     }
-    guard let column = reader.string(columnNode, path.key("column"), what: "column") else { return nil }
+    guard let column = columnName(columnNode, path.key("column"), what: "column", header: header, &reader) else {
+      return nil
+    }
     let separator = fields["separator"].flatMap { reader.string($0.value, path.key("separator"), what: "separator") }
     var mode = MetadataFieldSource.Mode.first
     if let entry = fields["mode"] {

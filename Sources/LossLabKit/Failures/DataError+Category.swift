@@ -2,11 +2,12 @@ import Recommender
 
 extension DataError: CategorizedError {
   /// ``FailureCategory/unreadableInput`` for a file that cannot be read, ``FailureCategory/badData`` for
-  /// its content.
+  /// its content, ``FailureCategory/unwritableOutput`` for a cache folder that cannot be written.
   public var category: FailureCategory {
     switch kind {
     case .badData: return .badData
     case .unreadableInput: return .unreadableInput
+    case .unwritableCache: return .unwritableOutput
     }
   }
 }

@@ -71,6 +71,48 @@ public enum AtomicFile {
     }
   }
 
+  /// Writes the bytes `produce` gives to its ``ByteWriter`` to `path`, as ``write(_:to:inputs:)`` writes
+  /// text, without holding them all in memory: they go to the temporary file (or the stream) a block at a
+  /// time.
+  ///
+  /// - Throws: ``WriteError`` as ``write(_:to:inputs:)`` does.
+  static func write(
+    to path: String, inputs: InputFiles = InputFiles(), _ produce: (inout ByteWriter) -> Void
+  ) throws(WriteError) {
+    switch try destination(path, inputs: inputs) {
+    case .file(let target):
+      let folder = parentFolder(of: target)
+      let name = URL(fileURLWithPath: target).lastPathComponent
+      let temporary = (folder == "." ? "" : folder + "/") + ".\(name).\(UInt32.random(in: .min ... .max)).tmp"
+      let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+      guard fd >= 0 else {
+        throw WriteError(path: path, reason: "cannot create a file in \(folder) (\(String(cString: strerror(errno))))")
+      }
+      var writer = ByteWriter(descriptor: fd)
+      produce(&writer)
+      writer.flush()
+      let failure = writer.failure
+      close(fd)
+      if let failure {
+        unlink(temporary)
+        throw WriteError(path: path, reason: failure)
+      }
+      guard rename(temporary, target) == 0 else {
+        let reason = String(cString: strerror(errno))
+        unlink(temporary)
+        throw WriteError(path: path, reason: reason)
+      }
+    case .stream(let descriptor, let target):
+      let fd = descriptor ?? open(target, O_WRONLY | O_NOCTTY | O_CLOEXEC)
+      guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+      defer { if descriptor == nil { close(fd) } }
+      var writer = ByteWriter(descriptor: fd)
+      produce(&writer)
+      writer.flush()
+      if let failure = writer.failure { throw WriteError(path: path, reason: failure) }
+    }
+  }
+
   /// Examines `path` and says how it would be written.
   static func destination(_ path: String, inputs: InputFiles) throws(WriteError) -> Destination {
     func refuse(_ reason: String) -> WriteError { WriteError(path: path, reason: reason) }
@@ -139,6 +181,77 @@ public enum AtomicFile {
       let n = bytes.withUnsafeBytes { writeBytes(fd, $0.baseAddress! + written, $0.count - written) }
       if n < 0, errno == EINTR { continue }
       guard n > 0 else { throw WriteError(path: shown, reason: String(cString: strerror(errno))) }
+      written += n
+    }
+  }
+}
+
+/// Bytes written to a descriptor through a 1 MiB buffer; the first failure is kept (later writes are
+/// dropped) for the caller to report.
+struct ByteWriter: ~Copyable {
+  private let descriptor: Int32
+  private var buffer: UnsafeMutablePointer<UInt8>
+  private var count = 0
+  private static let capacity = 1 << 20
+  /// Why a write failed, once one has.
+  private(set) var failure: String?
+
+  init(descriptor: Int32) {
+    self.descriptor = descriptor
+    buffer = .allocate(capacity: Self.capacity)
+  }
+
+  deinit { buffer.deallocate() }
+
+  /// Appends `bytes`.
+  @inline(__always)
+  mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    if count + bytes.count > Self.capacity { flush() }
+    if bytes.count > Self.capacity {
+      writeAll(UnsafeRawBufferPointer(bytes))
+      return
+    }
+    if let base = bytes.baseAddress { (buffer + count).update(from: base, count: bytes.count) }
+    count += bytes.count
+  }
+
+  /// Appends one byte.
+  @inline(__always)
+  mutating func append(_ byte: UInt8) {
+    if count == Self.capacity { flush() }
+    buffer[count] = byte
+    count += 1
+  }
+
+  /// Appends the bytes of `text`.
+  mutating func append(_ text: String) {
+    var text = text
+    text.withUTF8 { append($0) }
+  }
+
+  /// Gives `body` room for up to `maximum` bytes at the end of the buffer; it returns how many it wrote.
+  @inline(__always)
+  mutating func append(upTo maximum: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+    if count + maximum > Self.capacity { flush() }
+    count += body(buffer + count)
+  }
+
+  /// Writes the buffered bytes.
+  mutating func flush() {
+    writeAll(UnsafeRawBufferPointer(start: buffer, count: count))
+    count = 0
+  }
+
+  private mutating func writeAll(_ bytes: UnsafeRawBufferPointer) {
+    guard failure == nil, let base = bytes.baseAddress else { return }
+    var written = 0
+    while written < bytes.count {
+      let n = writeBytes(descriptor, base + written, bytes.count - written)
+      if n < 0, errno == EINTR { continue }
+      guard n > 0 else {
+        failure = String(cString: strerror(errno))
+        return
+      }
       written += n
     }
   }

@@ -16,6 +16,8 @@ public struct TrainingConfig: Sendable {
   public var interactions: InteractionSource
   /// Where item metadata comes from, if anywhere.
   public var items: ItemSource?
+  /// The folder of the binary data cache (`data.cache`, or `--cache`), if any (see ``DataCache``).
+  public var dataCache: String? = nil
   /// How to hold out test interactions.
   public var split: SplitOptions
   /// Model and training settings shared by every variant (the first value of each setting given as a

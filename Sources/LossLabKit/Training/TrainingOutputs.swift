@@ -34,23 +34,110 @@ public enum SplitWriter {
   ) throws(AtomicFile.WriteError) {
     try check(folder, validation: split.hasValidation, inputs: inputs)
     try makeFolder(folder)
-    let columns = data.columns
-    let header = [columns.user, columns.item] + [columns.rating, columns.timestamp].compactMap { $0 }
-    func csv(_ interactions: [Interaction]) -> String {
-      var lines = [header.joined(separator: ",")]
-      lines.reserveCapacity(interactions.count + 1)
-      for interaction in interactions {
-        var fields = [csvField(data.userIDs[Int(interaction.user)]), csvField(data.itemIDs[Int(interaction.item)])]
-        if columns.rating != nil { fields.append(interaction.rating.map { "\($0)" } ?? "") }
-        if columns.timestamp != nil { fields.append(interaction.timestamp.map { "\($0)" } ?? "") }
-        lines.append(fields.joined(separator: ","))
+    let header =
+      ([data.columns.user, data.columns.item] + [data.columns.rating, data.columns.timestamp].compactMap { $0 })
+      .joined(separator: ",") + "\n"
+    let users = EncodedIDs(data.userIDs)
+    let items = EncodedIDs(data.itemIDs)
+    let ratings = data.columns.rating == nil ? nil : data.ratings
+    let timestamps = data.columns.timestamp == nil ? nil : data.timestamps
+    func write(_ rows: [Int32], to path: String) throws(AtomicFile.WriteError) {
+      try AtomicFile.write(to: path, inputs: inputs) { writer in
+        writer.append(header)
+        for row in rows {
+          let row = Int(row)
+          writer.append(users[data.users[row]])
+          writer.append(UInt8(ascii: ","))
+          writer.append(items[data.items[row]])
+          if let ratings {
+            writer.append(UInt8(ascii: ","))
+            writer.append(upTo: 32) { formatRating(ratings[row], into: $0) }
+          }
+          if let timestamps {
+            writer.append(UInt8(ascii: ","))
+            writer.append(upTo: 20) { formatInteger(timestamps[row], into: $0) }
+          }
+          writer.append(UInt8(ascii: "\n"))
+        }
       }
-      return lines.joined(separator: "\n") + "\n"
     }
     let paths = files(in: folder, validation: split.hasValidation)
-    try AtomicFile.write(csv(split.train), to: paths[0], inputs: inputs)
-    try AtomicFile.write(csv(split.test), to: paths[1], inputs: inputs)
-    if split.hasValidation { try AtomicFile.write(csv(split.validation), to: paths[2], inputs: inputs) }
+    try write(split.trainRows, to: paths[0])
+    try write(split.testRows, to: paths[1])
+    if split.hasValidation { try write(split.validationRows, to: paths[2]) }
+  }
+}
+
+/// Ids as CSV fields (``csvField(_:)``), encoded once as UTF-8 bytes, one after another.
+final class EncodedIDs {
+  private let bytes: UnsafeMutableBufferPointer<UInt8>
+  private var starts: [Int] = [0]
+
+  init(_ ids: [String]) {
+    var all: [UInt8] = []
+    for id in ids {
+      all += csvField(id).utf8
+      starts.append(all.count)
+    }
+    bytes = .allocate(capacity: max(all.count, 1))
+    _ = bytes.initialize(from: all)
+  }
+
+  deinit { bytes.deallocate() }
+
+  /// The field of the id with dense index `index`.
+  subscript(_ index: Int32) -> UnsafeBufferPointer<UInt8> {
+    let start = starts[Int(index)]
+    return UnsafeBufferPointer(start: bytes.baseAddress! + start, count: starts[Int(index) + 1] - start)
+  }
+}
+
+/// Writes `value` as its `description` would (the shortest text that reads back as it, `4.0`, `3.5`) into
+/// `buffer` (at least 32 bytes) and returns the number of bytes. Values with one decimal below 10⁵ (every
+/// usual rating) are written directly: such a value is the `Float` nearest to `k / 10`, so `k / 10` with
+/// one decimal is its shortest text; others go through `description`.
+func formatRating(_ value: Float, into buffer: UnsafeMutablePointer<UInt8>) -> Int {
+  let tenths = (value * 10).rounded()
+  if abs(tenths) < 1_000_000, Float(tenths) / 10 == value {
+    var k = Int(tenths)
+    var n = 0
+    if value.sign == .minus {
+      buffer[0] = UInt8(ascii: "-")
+      n = 1
+      k = -k
+    }
+    n += formatInteger(Int64(k / 10), into: buffer + n)
+    buffer[n] = UInt8(ascii: ".")
+    buffer[n + 1] = UInt8(ascii: "0") + UInt8(k % 10)
+    return n + 2
+  }
+  var text = value.description
+  return text.withUTF8 { utf8 in
+    buffer.update(from: utf8.baseAddress!, count: utf8.count)
+    return utf8.count
+  }
+}
+
+/// Writes `value` in decimal into `buffer` (at least 20 bytes) and returns the number of bytes.
+func formatInteger(_ value: Int64, into buffer: UnsafeMutablePointer<UInt8>) -> Int {
+  var magnitude = value.magnitude
+  var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, filled from the end
+  return withUnsafeMutableBytes(of: &digits) { scratch in
+    var p = scratch.count
+    repeat {
+      p -= 1
+      scratch[p] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+      magnitude /= 10
+    } while magnitude > 0
+    var n = 0
+    if value < 0 {
+      buffer[0] = UInt8(ascii: "-")
+      n = 1
+    }
+    let length = scratch.count - p
+    buffer.advanced(by: n).update(
+      from: scratch.baseAddress!.advanced(by: p).assumingMemoryBound(to: UInt8.self), count: length)
+    return n + length
   }
 }
 

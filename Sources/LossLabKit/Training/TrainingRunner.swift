@@ -160,7 +160,7 @@ public struct TrainingRunner: Sendable {
   public func prepare(_ config: TrainingConfig) throws(TrainingRunError) -> (InteractionData, DataSplit) {
     let data: InteractionData
     do {
-      data = try DataLoader.load(config.interactions, items: config.items)
+      data = try DataLoader.load(config.interactions, items: config.items, cache: config.dataCache)
     } catch {
       throw .data(error)
     }

@@ -15,17 +15,47 @@ struct CSVRecord: Equatable {
   var fields: [String]
 }
 
-/// A streaming CSV reader over the bytes of a file (RFC 4180).
+/// The fields of one record as bytes in the reader's buffer, valid until the reader reads on.
+struct FieldList {
+  /// The reader's buffer.
+  let base: UnsafeMutablePointer<UInt8>
+  /// Each field's bytes, `base[start..<end]`, quotes removed and `""` already read as `"`.
+  let spans: UnsafeBufferPointer<FieldSpan>
+
+  /// The number of fields.
+  var count: Int { spans.count }
+
+  /// The bytes of field `k`.
+  @inline(__always)
+  subscript(_ k: Int) -> UnsafeBufferPointer<UInt8> {
+    let span = spans[k]
+    return UnsafeBufferPointer(start: base + span.start, count: span.end - span.start)
+  }
+
+  /// Field `k` as text.
+  func string(_ k: Int) -> String { String(decoding: self[k], as: UTF8.self) }
+}
+
+/// A field's bytes in a reader's buffer, `bytes[start..<end]`, holding doubled quotes when `escaped`.
+struct FieldSpan {
+  var start: Int
+  var end: Int
+  var escaped: Bool
+}
+
+/// A streaming CSV reader over the bytes of a file (RFC 4180), plain or gzip-compressed.
 ///
-/// - Fields are separated by the delimiter (one character, of any UTF-8 length, but not `"`, `\r` or `\n`).
+/// - Fields are separated by the delimiter (any non-empty text without `"`, `\r` or `\n`).
 /// - A field that starts with `"` is quoted: it ends at the next `"` that is not doubled (`""` stands for
 ///   one `"`), and may hold delimiters and line breaks. A quote anywhere else in a field, or text between a
-///   closing quote and the next delimiter or line end, is an error.
+///   closing quote and the next delimiter or line end, is an error. Without `quoting` (RecBole's atomic
+///   files) a quote is an ordinary character.
 /// - Records end in `\n`, `\r\n` or `\r`, or at the end of the file. Empty lines are skipped.
 /// - A UTF-8 byte order mark at the start of the file is skipped; every field must be valid UTF-8.
 ///
 /// The file is read in blocks (``blockSize`` bytes at first); a record longer than a block grows the
-/// buffer, which always holds the record being read from its first byte on.
+/// buffer, which always holds the record being read from its first byte on. A file that starts with the
+/// gzip magic bytes (`1f 8b`) is decompressed with zlib as it is read, whatever its name.
 ///
 /// Errors in a record (a misplaced quote, invalid UTF-8) are thrown by ``next()`` after the record has been
 /// skipped (up to the end of the line where the problem is), so that reading can go on and report more.
@@ -36,8 +66,9 @@ final class CSVReader {
 
   /// The file, as the user named it (for errors).
   let file: String
-  private let descriptor: Int32
+  private let input: ByteInput
   private let delimiter: [UInt8]
+  private let quoting: Bool
   /// The buffer; `bytes[start..<end]` are read and not yet consumed.
   private var bytes: UnsafeMutablePointer<UInt8>
   private var capacity: Int
@@ -51,27 +82,41 @@ final class CSVReader {
   private var finished = false
   /// The byte order mark has been looked for.
   private var checkedByteOrderMark = false
-  private var spans: [Span] = []
-  private var unescaped: [UInt8] = []
+  private var spans: [FieldSpan] = []
+  /// The line of the record last read by ``nextFields()``.
+  private(set) var recordLine = 0
+  /// How many bytes of the file (decompressed) have been read so far.
+  private(set) var bytesRead = 0
 
-  /// Opens `path` for reading (see ``DataFile/open(_:)`` for the checks).
+  /// Opens `path` for reading (see ``DataFile/open(_:)`` for the checks), decompressing it when it starts
+  /// with the gzip magic bytes.
   ///
-  /// - Throws: ``DataError`` when the file cannot be opened, or the delimiter is a quote or a line break.
-  init(path: String, delimiter: Character = ",", blockSize: Int = CSVReader.blockSize) throws(DataError) {
-    let delimiterBytes = Array(String(delimiter).utf8)
-    guard !delimiterBytes.contains(where: { $0 == quote || $0 == lineFeed || $0 == carriageReturn }) else {
-      throw DataError(file: path, message: "the delimiter cannot be a quote or a line break")
-    }
+  /// - Throws: ``DataError`` when the file cannot be opened, or the delimiter is empty or holds a quote or a
+  ///   line break.
+  init(path: String, delimiter: String = ",", quoting: Bool = true, blockSize: Int = CSVReader.blockSize)
+    throws(DataError)
+  {
+    let delimiterBytes = Array(delimiter.utf8)
+    if let problem = Self.delimiterProblem(delimiter) { throw DataError(file: path, message: problem) }
     file = path
     self.delimiter = delimiterBytes
-    descriptor = try DataFile.open(path)
+    self.quoting = quoting
+    input = try ByteInput(path: path)
     capacity = max(blockSize, 4)
     bytes = .allocate(capacity: capacity)
   }
 
   deinit {
-    close(descriptor)
     bytes.deallocate()
+  }
+
+  /// Why `delimiter` cannot separate fields (empty, or holding a quote or a line break), or `nil`.
+  static func delimiterProblem(_ delimiter: String) -> String? {
+    if delimiter.isEmpty { return "the delimiter is empty" }
+    if delimiter.utf8.contains(where: { $0 == quote || $0 == lineFeed || $0 == carriageReturn }) {
+      return "the delimiter cannot be a quote or a line break"
+    }
+    return nil
   }
 
   /// The next record, skipping empty lines; `nil` at the end of the file.
@@ -79,7 +124,33 @@ final class CSVReader {
   /// - Throws: ``DataError`` with the line and column of a misplaced quote, an unterminated quoted field
   ///   (where its quote opened), a byte that is not valid UTF-8, or a failed read.
   func next() throws(DataError) -> CSVRecord? {
-    var spans: [Span] = []
+    guard try nextFields() else { return nil }
+    return spans.withUnsafeBufferPointer { spans in
+      let fields = FieldList(base: bytes, spans: spans)
+      return CSVRecord(line: recordLine, fields: (0..<fields.count).map { fields.string($0) })
+    }
+  }
+
+  /// Reads records to the end of the file, calling `body` with each one's line and fields (blank lines
+  /// skipped) and `problem` with each error ``next()`` would throw, in file order.
+  func forEachRecord(_ body: (_ line: Int, _ fields: FieldList) -> Void, problem: (DataError) -> Void) {
+    while true {
+      do {
+        guard try nextFields() else { return }
+      } catch {
+        problem(error)
+        continue
+      }
+      let line = recordLine
+      let base = bytes
+      spans.withUnsafeBufferPointer { body(line, FieldList(base: base, spans: $0)) }
+    }
+  }
+
+  /// Reads the next record into ``spans`` (quotes removed, `""` read as `"` in place) and its line into
+  /// ``recordLine``; `false` at the end of the file.
+  private func nextFields() throws(DataError) -> Bool {
+    var spans: [FieldSpan] = []
     swap(&spans, &self.spans)  // a local array, for speed, that keeps its storage between calls
     defer { swap(&spans, &self.spans) }
     while !finished {
@@ -100,13 +171,12 @@ final class CSVReader {
         start = next
         line += lines
       case .record(let next, let lines):
-        let record = makeRecord(spans)
+        let problem = checkAndUnescape(&spans)
+        recordLine = line
         start = next
         line += lines
-        switch record {
-        case .success(let record): return record
-        case .failure(let error): throw error
-        }
+        if let problem { throw problem }
+        return true
       case .malformed(let position, let message, let next, let lines):
         let error = self.error(message, at: position)
         start = next
@@ -117,17 +187,10 @@ final class CSVReader {
         throw error("unterminated quoted field: no closing quote before the end of the file", at: open)
       }
     }
-    return nil
+    return false
   }
 
   // MARK: Scanning
-
-  /// A field's bytes, `bytes[start..<end]`, holding doubled quotes when `escaped`.
-  private struct Span {
-    var start: Int
-    var end: Int
-    var escaped: Bool
-  }
 
   /// What ``scan(_:)`` found at `start`.
   private enum Scan {
@@ -146,7 +209,7 @@ final class CSVReader {
   }
 
   /// Scans the record at `start`, from its first byte (it is scanned again from there after a refill).
-  private func scan(_ spans: inout [Span]) -> Scan {
+  private func scan(_ spans: inout [FieldSpan]) -> Scan {
     spans.removeAll(keepingCapacity: true)
     let bytes = self.bytes
     let end = self.end
@@ -154,6 +217,9 @@ final class CSVReader {
     let delimiter = self.delimiter
     let first = delimiter[0]
     let single = delimiter.count == 1
+    let quoting = self.quoting
+    // Without quoting, a quote is never looked for: a line feed stands in for it (and ends fields anyway).
+    let quoteByte = quoting ? quote : lineFeed
     var p = start
     guard p < end else { return atEndOfFile ? .endOfFile : .needMore }
 
@@ -192,7 +258,7 @@ final class CSVReader {
     var lines = 0
     while true {
       // One field, starting at p.
-      if p < end, bytes[p] == quote {
+      if quoting, p < end, bytes[p] == quote {
         let open = p
         p += 1
         var escaped = false
@@ -217,7 +283,7 @@ final class CSVReader {
           }
           p += 1
         }
-        spans.append(Span(start: open + 1, end: p, escaped: escaped))
+        spans.append(FieldSpan(start: open + 1, end: p, escaped: escaped))
         p += 1  // the closing quote
         if p < end {
           let byte = bytes[p]
@@ -242,7 +308,7 @@ final class CSVReader {
             if matches { break }
           } else if byte == lineFeed || byte == carriageReturn {
             break
-          } else if byte == quote {
+          } else if byte == quoteByte {
             return skipLine(
               from: p, problem: p,
               "a quote inside an unquoted field (quote the whole field, and write each quote in it as \"\")",
@@ -251,7 +317,7 @@ final class CSVReader {
           p += 1
         }
         guard p < end || atEndOfFile else { return .needMore }
-        spans.append(Span(start: fieldStart, end: p, escaped: false))
+        spans.append(FieldSpan(start: fieldStart, end: p, escaped: false))
       }
       // After the field: a delimiter, a line break or the end of the file.
       guard p < end else { return .record(next: p, lines: lines) }
@@ -280,47 +346,44 @@ final class CSVReader {
       capacity *= 2
     }
     while end < capacity {
-      let count = read(descriptor, bytes + end, capacity - end)
-      if count > 0 {
+      switch input.read(into: bytes + end, count: capacity - end) {
+      case .bytes(let count):
         end += count
-      } else if count == 0 {
+        bytesRead += count
+      case .endOfFile:
         atEndOfFile = true
         return
-      } else if errno != EINTR {
-        let reason = DataFile.reason(errno)
+      case .failure(let reason, let kind):
         finished = true
-        throw DataError(file: file, line: line, message: reason, kind: .unreadableInput)
+        throw DataError(file: file, line: line, message: reason, kind: kind)
       }
     }
   }
 
   // MARK: Records
 
-  /// The scanned record's fields as text, or the error for its first byte that is not valid UTF-8.
-  private func makeRecord(_ spans: [Span]) -> Result<CSVRecord, DataError> {
-    var fields: [String] = []
-    fields.reserveCapacity(spans.count)
-    for span in spans {
+  /// Checks that the scanned record's fields are valid UTF-8 and reads each `""` in a quoted field as `"`,
+  /// in place; returns the error for the first byte that is not valid UTF-8, if any.
+  private func checkAndUnescape(_ spans: inout [FieldSpan]) -> DataError? {
+    for k in spans.indices {
+      let span = spans[k]
       let field = UnsafeBufferPointer(start: bytes + span.start, count: span.end - span.start)
       if let bad = firstInvalidUTF8(field) {
-        return .failure(
-          error(
-            "invalid UTF-8 starting at byte \(hex(bytes[span.start + bad])); the file must be UTF-8 text",
-            at: span.start + bad))
+        return error(
+          "invalid UTF-8 starting at byte \(hex(bytes[span.start + bad])); the file must be UTF-8 text",
+          at: span.start + bad)
       }
-      guard span.escaped else {
-        fields.append(String(decoding: field, as: UTF8.self))
-        continue
+      guard span.escaped else { continue }
+      var read = span.start
+      var write = span.start
+      while read < span.end {
+        bytes[write] = bytes[read]
+        read += bytes[read] == quote ? 2 : 1
+        write += 1
       }
-      unescaped.removeAll(keepingCapacity: true)
-      var k = 0
-      while k < field.count {
-        unescaped.append(field[k])
-        k += field[k] == quote ? 2 : 1
-      }
-      fields.append(String(decoding: unescaped, as: UTF8.self))
+      spans[k] = FieldSpan(start: span.start, end: write, escaped: false)
     }
-    return .success(CSVRecord(line: line, fields: fields))
+    return nil
   }
 
   /// An error at byte `position` of the buffer (at or after `start`), with its line and column.
@@ -357,7 +420,13 @@ private func hex(_ byte: UInt8) -> String {
 func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
   var i = 0
   let count = bytes.count
+  guard let base = bytes.baseAddress else { return nil }
   while i < count {
+    // Eight ASCII bytes at a time.
+    if i + 8 <= count, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+      i += 8
+      continue
+    }
     let lead = bytes[i]
     if lead < 0x80 {
       i += 1

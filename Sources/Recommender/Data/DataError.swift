@@ -6,6 +6,8 @@ public struct DataError: Error, Sendable, Hashable, CustomStringConvertible {
     case badData
     /// The file cannot be read: missing, a directory, not a regular file, no permission.
     case unreadableInput
+    /// The cache folder cannot be created or written (``DataCache``).
+    case unwritableCache
   }
 
   /// The file, as the user named it.

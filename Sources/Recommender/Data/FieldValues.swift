@@ -53,3 +53,116 @@ func isDecimalNumber(_ text: String, whole: Bool = false) -> Bool {
   }
   return byte == nil
 }
+
+// MARK: Fast paths over bytes
+
+/// Powers of ten that `Double` holds exactly, `1e0` to `1e22`.
+private let exactPowersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { x, _ in x * 10 } }
+
+/// A rating read from a field's bytes: the value ``parseRating(_:)`` gives for the same text.
+///
+/// A plain decimal whose digits make an integer `m < 2^53` and whose decimal exponent `e` has `|e| ≤ 22` is
+/// computed as `m · 10^e` or `m / 10^(−e)`: both operands are exact, so the one rounding of the product or
+/// quotient gives the correctly rounded value, the same as `Double(_:)`. Anything else goes through
+/// ``parseRating(_:)``.
+func parseRating(_ bytes: UnsafeBufferPointer<UInt8>) -> FieldValue<Double> {
+  if let value = fastDecimal(bytes) { return .value(value) }
+  return parseRating(String(decoding: bytes, as: UTF8.self))
+}
+
+/// The value of a plain decimal in `bytes` when the fast path applies (see ``parseRating(_:)-(UnsafeBufferPointer<UInt8>)``),
+/// `nil` otherwise.
+@inline(__always)
+func fastDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+  let count = bytes.count
+  var i = 0
+  var negative = false
+  if i < count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+    negative = bytes[i] == UInt8(ascii: "-")
+    i += 1
+  }
+  var mantissa: UInt64 = 0
+  var digits = 0
+  var exponent = 0
+  while i < count, bytes[i] &- 0x30 < 10 {
+    mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 0x30)
+    guard mantissa < 1 << 53 else { return nil }
+    digits += 1
+    i += 1
+  }
+  if i < count, bytes[i] == UInt8(ascii: ".") {
+    i += 1
+    while i < count, bytes[i] &- 0x30 < 10 {
+      mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 0x30)
+      guard mantissa < 1 << 53 else { return nil }
+      digits += 1
+      exponent -= 1
+      i += 1
+    }
+  }
+  guard digits > 0 else { return nil }
+  if i < count, bytes[i] | 0x20 == UInt8(ascii: "e") {
+    i += 1
+    var negativeExponent = false
+    if i < count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+      negativeExponent = bytes[i] == UInt8(ascii: "-")
+      i += 1
+    }
+    var value = 0
+    var exponentDigits = 0
+    while i < count, bytes[i] &- 0x30 < 10 {
+      value = value * 10 + Int(bytes[i] &- 0x30)
+      guard value < 10_000 else { return nil }
+      exponentDigits += 1
+      i += 1
+    }
+    guard exponentDigits > 0 else { return nil }
+    exponent += negativeExponent ? -value : value
+  }
+  guard i == count else { return nil }
+  let magnitude: Double
+  if mantissa == 0 {
+    magnitude = 0
+  } else if exponent >= 0 {
+    guard exponent <= 22 else { return nil }
+    magnitude = Double(mantissa) * exactPowersOfTen[exponent]
+  } else {
+    guard exponent >= -22 else { return nil }
+    magnitude = Double(mantissa) / exactPowersOfTen[-exponent]
+  }
+  return negative ? -magnitude : magnitude
+}
+
+/// A timestamp read from a field's bytes: the value ``parseTimestamp(_:)`` gives for the same text (an
+/// optional sign and up to 18 digits are read directly, anything else through ``parseTimestamp(_:)``).
+///
+/// With `allowWholeReal` (a RecBole `float` column), a decimal number with a whole value within 64 bits
+/// (`978300760.0`, `9.783e8`) is accepted too; a fractional one is not a whole number.
+func parseTimestamp(_ bytes: UnsafeBufferPointer<UInt8>, allowWholeReal: Bool = false) -> FieldValue<Int64> {
+  let count = bytes.count
+  var i = 0
+  var negative = false
+  if i < count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+    negative = bytes[i] == UInt8(ascii: "-")
+    i += 1
+  }
+  if count - i > 0, count - i <= 18 {
+    var value: Int64 = 0
+    while i < count, bytes[i] &- 0x30 < 10 {
+      value = value * 10 + Int64(bytes[i] &- 0x30)
+      i += 1
+    }
+    if i == count { return .value(negative ? -value : value) }
+  }
+  let text = String(decoding: bytes, as: UTF8.self)
+  let parsed = parseTimestamp(text)
+  guard allowWholeReal, case .problem = parsed, isDecimalNumber(text) else { return parsed }
+  guard let value = Double(text), value.isFinite, value.rounded() == value else {
+    return .problem("is not a whole number")
+  }
+  // Int64's range is [-2^63, 2^63); both bounds are exact doubles.
+  guard value >= -9_223_372_036_854_775_808.0, value < 9_223_372_036_854_775_808.0 else {
+    return .problem("is out of range (timestamps are 64-bit whole numbers)")
+  }
+  return .value(Int64(value))
+}

@@ -1,65 +1,98 @@
 import RankingLosses
 
-/// One observed interaction: a user and an item, as dense indices, with its rating and time when known.
+/// One observed interaction: a user and an item, as dense indices (8 bytes).
 public struct Interaction: Sendable, Hashable {
   /// The user's dense index, `0..<userCount`.
   public var user: Int32
   /// The item's dense index, `0..<itemCount`.
   public var item: Int32
-  /// The rating, when the data has one.
-  public var rating: Double?
-  /// The timestamp, when the data has one.
-  public var timestamp: Int64?
-  /// The line of the source file it came from.
-  public var line: Int
 
   /// Creates an interaction.
-  public init(user: Int32, item: Int32, rating: Double? = nil, timestamp: Int64? = nil, line: Int = 0) {
+  public init(user: Int32, item: Int32) {
     self.user = user
     self.item = item
-    self.rating = rating
-    self.timestamp = timestamp
-    self.line = line
   }
 }
 
 /// An implicit-feedback data set: positive interactions between users and items, with the external ids
 /// mapped to dense indices and, optionally, categorical item metadata.
+///
+/// The interactions are stored by column, one entry per row, in file order (one row per (user, item)
+/// pair): ``users`` and ``items`` always, ``ratings`` and ``timestamps`` when the source has those
+/// columns. A row's index is its place in these arrays.
 public struct InteractionData: Sendable {
   /// External user ids by dense index.
   public var userIDs: [String]
   /// External item ids by dense index.
   public var itemIDs: [String]
-  /// The positive interactions, in file order, one per (user, item) pair.
-  public var interactions: [Interaction]
+  /// Each row's user, a dense index into ``userIDs``.
+  public var users: [Int32]
+  /// Each row's item, a dense index into ``itemIDs``.
+  public var items: [Int32]
+  /// Each row's rating (the parsed decimal rounded to the nearest `Float`), when the source has a rating
+  /// column.
+  public var ratings: [Float]?
+  /// Each row's timestamp, when the source has a timestamp column.
+  public var timestamps: [Int64]?
   /// Item metadata over the dense item indices (for partial credit), if loaded.
   public var metadata: ItemMetadata?
   /// The column names of the source (user, item, and rating and timestamp when present), for writing
-  /// splits back in the same shape.
+  /// splits back in the same shape; for a file without a header, `user`, `item`, `rating` and `timestamp`.
   public var columns: InteractionColumns
-  /// Remarks from loading that did not stop it (duplicates dropped, items without metadata, …).
+  /// Remarks from loading that did not stop it (duplicates dropped, items without metadata, the cache, …).
   public var notes: [String]
 
-  /// Creates a data set.
+  /// Creates a data set from its columns.
+  ///
+  /// - Precondition: `items`, and `ratings` and `timestamps` when given, have as many entries as `users`;
+  ///   every user is in `0..<userIDs.count` and every item in `0..<itemIDs.count`.
   public init(
-    userIDs: [String], itemIDs: [String], interactions: [Interaction], metadata: ItemMetadata? = nil,
-    columns: InteractionColumns, notes: [String] = []
+    userIDs: [String], itemIDs: [String], users: [Int32], items: [Int32], ratings: [Float]? = nil,
+    timestamps: [Int64]? = nil, metadata: ItemMetadata? = nil, columns: InteractionColumns, notes: [String] = []
   ) {
+    precondition(items.count == users.count, "users and items must have one entry per row")
+    precondition(ratings.map { $0.count == users.count } ?? true, "ratings must have one entry per row")
+    precondition(timestamps.map { $0.count == users.count } ?? true, "timestamps must have one entry per row")
+    precondition(users.allSatisfy { $0 >= 0 && Int($0) < userIDs.count }, "a user index is out of range")
+    precondition(items.allSatisfy { $0 >= 0 && Int($0) < itemIDs.count }, "an item index is out of range")
     self.userIDs = userIDs
     self.itemIDs = itemIDs
-    self.interactions = interactions
+    self.users = users
+    self.items = items
+    self.ratings = ratings
+    self.timestamps = timestamps
     self.metadata = metadata
     self.columns = columns
     self.notes = notes
+  }
+
+  /// Creates a data set from interactions (rows in order), with optional ratings and timestamps per row.
+  ///
+  /// - Precondition: as for ``init(userIDs:itemIDs:users:items:ratings:timestamps:metadata:columns:notes:)``.
+  public init(
+    userIDs: [String], itemIDs: [String], interactions: [Interaction], ratings: [Float]? = nil,
+    timestamps: [Int64]? = nil, metadata: ItemMetadata? = nil, columns: InteractionColumns, notes: [String] = []
+  ) {
+    self.init(
+      userIDs: userIDs, itemIDs: itemIDs, users: interactions.map(\.user), items: interactions.map(\.item),
+      ratings: ratings, timestamps: timestamps, metadata: metadata, columns: columns, notes: notes)
   }
 
   /// The number of users.
   public var userCount: Int { userIDs.count }
   /// The number of items.
   public var itemCount: Int { itemIDs.count }
+  /// The number of rows (interactions).
+  public var count: Int { users.count }
+
+  /// The interaction of row `row`.
+  public func interaction(at row: Int) -> Interaction { Interaction(user: users[row], item: items[row]) }
+
+  /// Every row's interaction, in order (a new array of ``count`` entries).
+  public var interactions: [Interaction] { zip(users, items).map { Interaction(user: $0, item: $1) } }
 }
 
-/// Which columns of an interactions CSV hold what.
+/// Which columns of an interactions file hold what.
 public struct InteractionColumns: Sendable, Hashable {
   /// The user id column.
   public var user: String

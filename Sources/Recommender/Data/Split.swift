@@ -18,6 +18,12 @@ public struct DataSplit: Sendable {
   public var test: [Interaction]
   /// The validation interactions, in file order; empty when the split has no validation part.
   public var validation: [Interaction]
+  /// The row (in the ``InteractionData``) of each training interaction, ascending.
+  public var trainRows: [Int32]
+  /// The row of each held-out interaction, ascending.
+  public var testRows: [Int32]
+  /// The row of each validation interaction, ascending; empty when the split has no validation part.
+  public var validationRows: [Int32]
   /// Per user, the dense ids of their training items, sorted ascending.
   public var trainItemsByUser: [[Int32]]
   /// Per user, the dense ids of their test items, sorted ascending.
@@ -80,55 +86,69 @@ public struct DataSplit: Sendable {
             + "\(testFraction + validationFraction)")
       }
     }
-    if method == .last, data.columns.timestamp == nil {
+    if method == .last, data.columns.timestamp == nil || data.timestamps == nil {
       throw DataError(file: "split", message: "split method 'last' needs a timestamp column in the interactions")
     }
-    var byUser = [[Int]](repeating: [], count: data.userCount)
-    for (index, interaction) in data.interactions.enumerated() { byUser[Int(interaction.user)].append(index) }
-    var part = [Part](repeating: .train, count: data.interactions.count)
+    // Each user's rows in file order; the random method shuffles them and `last` sorts them, in place.
+    var groups = UserGroups(users: data.users, userCount: data.userCount)
+    var part = [Part](repeating: .train, count: data.count)
     var random = SplitMix64(seed: seed)
     var trainingOnly = 0
     var largestTrainingOnly = 0
-    for var indices in byUser where !indices.isEmpty {
-      let n = indices.count
-      let (testCount, validationCount) = Self.counts(
-        n: n, testFraction: testFraction, validationFraction: validationFraction)
-      guard testCount > 0 else {
-        trainingOnly += 1
-        largestTrainingOnly = max(largestTrainingOnly, n)
-        continue
-      }
-      // Ordered so that the test part comes first, then the validation part.
-      let ordered: [Int]
-      switch method {
-      case .random:
-        indices.shuffle(using: &random)
-        ordered = indices
-      case .last:
-        ordered = indices.sorted { a, b in
-          let (ta, tb) = (data.interactions[a].timestamp ?? 0, data.interactions[b].timestamp ?? 0)
-          return ta != tb ? ta > tb : a > b
+    let timestamps = data.timestamps ?? []
+    groups.order.withUnsafeMutableBufferPointer { order in
+      for user in 0..<data.userCount {
+        let range = groups.offsets[user]..<groups.offsets[user + 1]
+        let n = range.count
+        guard n > 0 else { continue }
+        let (testCount, validationCount) = Self.counts(
+          n: n, testFraction: testFraction, validationFraction: validationFraction)
+        guard testCount > 0 else {
+          trainingOnly += 1
+          largestTrainingOnly = max(largestTrainingOnly, n)
+          continue
         }
+        // Ordered so that the test part comes first, then the validation part.
+        var rows = order[range]
+        switch method {
+        case .random:
+          rows.shuffle(using: &random)
+        case .last:
+          rows.sort { a, b in
+            let (ta, tb) = (timestamps[Int(a)], timestamps[Int(b)])
+            return ta != tb ? ta > tb : a > b
+          }
+        }
+        for row in rows.prefix(testCount) { part[Int(row)] = .test }
+        for row in rows.dropFirst(testCount).prefix(validationCount) { part[Int(row)] = .validation }
       }
-      for index in ordered.prefix(testCount) { part[index] = .test }
-      for index in ordered.dropFirst(testCount).prefix(validationCount) { part[index] = .validation }
     }
-    var (train, test, validation) = ([Interaction](), [Interaction](), [Interaction]())
+    var counts = [0, 0, 0]
+    for p in part { counts[Int(p.rawValue)] += 1 }
+    var rows: [[Int32]] = counts.map { [Int32](repeating: 0, count: $0) }
+    var parts: [[Interaction]] = counts.map { [Interaction](repeating: Interaction(user: 0, item: 0), count: $0) }
+    var filled = [0, 0, 0]
+    for row in 0..<data.count {
+      let p = Int(part[row].rawValue)
+      rows[p][filled[p]] = Int32(row)
+      parts[p][filled[p]] = Interaction(user: data.users[row], item: data.items[row])
+      filled[p] += 1
+    }
+    let (train, test, validation) = (parts[0], parts[1], parts[2])
+    // Per user, the items of each part, sorted.
     var trainItems = [[Int32]](repeating: [], count: data.userCount)
     var testItems = [[Int32]](repeating: [], count: data.userCount)
     var validationItems = [[Int32]](repeating: [], count: validationFraction == nil ? 0 : data.userCount)
-    for (index, interaction) in data.interactions.enumerated() {
-      switch part[index] {
-      case .train:
-        train.append(interaction)
-        trainItems[Int(interaction.user)].append(interaction.item)
-      case .test:
-        test.append(interaction)
-        testItems[Int(interaction.user)].append(interaction.item)
-      case .validation:
-        validation.append(interaction)
-        validationItems[Int(interaction.user)].append(interaction.item)
+    var scratch: [[Int32]] = [[], [], []]
+    for user in 0..<data.userCount {
+      for k in 0..<3 { scratch[k].removeAll(keepingCapacity: true) }
+      for k in groups.offsets[user]..<groups.offsets[user + 1] {
+        let row = Int(groups.order[k])
+        scratch[Int(part[row].rawValue)].append(data.items[row])
       }
+      trainItems[user] = scratch[0].sorted()
+      testItems[user] = scratch[1].sorted()
+      if validationFraction != nil { validationItems[user] = scratch[2].sorted() }
     }
     if let validationFraction, validation.isEmpty {
       throw DataError(
@@ -146,9 +166,12 @@ public struct DataSplit: Sendable {
     self.train = train
     self.test = test
     self.validation = validation
-    self.trainItemsByUser = trainItems.map { $0.sorted() }
-    self.testItemsByUser = testItems.map { $0.sorted() }
-    self.validationItemsByUser = validationItems.map { $0.sorted() }
+    self.trainRows = rows[0]
+    self.testRows = rows[1]
+    self.validationRows = rows[2]
+    self.trainItemsByUser = trainItems
+    self.testItemsByUser = testItems
+    self.validationItemsByUser = validationItems
     self.trainingOnlyUsers = trainingOnly
     self.note =
       validationFraction == nil || trainingOnly == 0

@@ -16,8 +16,12 @@ extension LossLab {
     @Option(help: "The folder to write train.csv, test.csv (and validation.csv) to (created if missing).")
     var output: String
 
+    @Option(help: "Keep a binary cache of the loaded data in this folder (overrides data.cache).")
+    var cache: String?
+
     func run() throws {
-      let config = try loadTrainingConfig(config)
+      var config = try loadTrainingConfig(config)
+      if let cache { config.dataCache = cache }
       let inputs = InputFiles(of: config)
       let validation = config.split.validationFraction != nil
       try orFail { () throws(AtomicFile.WriteError) in

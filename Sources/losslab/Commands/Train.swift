@@ -30,6 +30,9 @@ extension LossLab {
       help: "Write the train/test split (train.csv, test.csv, validation.csv if any; original ids) to this folder.")
     var saveSplit: String?
 
+    @Option(help: "Keep a binary cache of the loaded data in this folder (overrides data.cache).")
+    var cache: String?
+
     @Option(help: "Write every model's factors and biases (CSV) to this folder.")
     var saveModel: String?
 
@@ -77,7 +80,9 @@ extension LossLab {
     }
 
     func run() throws {
-      let config = try loadTrainingConfig(config, registry: try pluginOptions.registry())
+      var loaded = try loadTrainingConfig(config, registry: try pluginOptions.registry())
+      if let cache { loaded.dataCache = cache }
+      let config = loaded
       let inputs = InputFiles(of: config)
       // Unwritable destinations fail now, not after the training.
       try outputOptions.check(inputs: inputs)

@@ -19,7 +19,7 @@ runFuzzer { data, size in
   let columns = InteractionColumns(user: "user", item: "item", rating: "rating", timestamp: "time")
   let source = InteractionSource(path: file, columns: columns, minRating: 2)
   if let loaded = try? DataLoader.load(source) {
-    precondition(!loaded.interactions.isEmpty, "loaded without interactions")
+    precondition(loaded.count > 0, "loaded without interactions")
     let metadata = ItemSource(
       path: items, idColumn: "item", fields: [MetadataFieldSource(name: "genre", column: "genres", separator: "|")])
     _ = try? DataLoader.load(source, items: metadata)

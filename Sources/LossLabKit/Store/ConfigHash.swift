@@ -38,7 +38,8 @@ public enum ConfigHash {
     var lines = ["format: \(ResultStore.formatVersion)"]
     lines.append(
       "data: fingerprint \(data.fingerprint), \(data.count) interactions, \(data.userCount) users, "
-        + "\(data.itemCount) items, metadata fields [\((data.metadata?.fields ?? []).map { quoted($0.name) }.joined(separator: " "))]")
+        + "\(data.itemCount) items, metadata fields [\((data.metadata?.fields ?? []).map { quoted($0.name) }.joined(separator: " "))]"
+    )
     let split = config.split
     lines.append(
       "split: method \(split.method.rawValue), test_fraction \(split.testFraction), "

@@ -181,6 +181,12 @@ struct ValidationSplitConfigTests {
     let plain = try losslab(["split", "planted.yaml", "--output", "."], in: folder)
     #expect(plain.status == 0, "\(plain.stderr)")
     #expect(plain.stdout == "./train.csv: 481 interactions; ./test.csv: 161\n")
+    // With --timing, the seconds of each step go to standard error.
+    #expect(!plain.stderr.contains("timing:"))
+    let timed = try losslab(["split", "planted.yaml", "--output", ".", "--timing"], in: folder)
+    #expect(timed.stdout == plain.stdout)
+    let timing = #/timing: loaded in \d+\.\d\d s, split in \d+\.\d\d s, written in \d+\.\d\d s\n$/#
+    #expect(timed.stderr.contains(timing), "\(timed.stderr)")
     #expect(try String(contentsOf: folder.appendingPathComponent("validation.csv"), encoding: .utf8) == ratings)
   }
 }

@@ -59,6 +59,15 @@ losses: [{losses}]
 """
 
 
+def timing(run):
+    """The (load, split, written) seconds of a `losslab split --timing` run's `timing:` line, or None."""
+    for line in run.text("err"):
+        match = re.match(r"timing: loaded in ([0-9.]+) s, split in ([0-9.]+) s, written in ([0-9.]+) s", line)
+        if match:
+            return tuple(float(group) for group in match.groups())
+    return None
+
+
 class Run:
     """One process under /usr/bin/time -v: wall seconds, peak RSS, and each output line with its time."""
 
@@ -140,9 +149,13 @@ def measure(size, args, losslab, has_cache):
     splits = {"losslab": [], "pandas": []}
 
     def losslab_split():
-        run = Run([losslab, "split", config, "--output", split_dir])
+        run = Run([losslab, "split", config, "--output", split_dir, "--timing"])
         splits["losslab"].append(run)
-        log(f"losslab split: {run.seconds:.2f} s, peak {run.peak_mb:.0f} MB  ({' '.join(run.text('out'))})")
+        steps = timing(run)
+        if steps:
+            result.setdefault("load_seconds_losslab_runs", []).append(steps[0])
+        log(f"losslab split: {run.seconds:.2f} s, peak {run.peak_mb:.0f} MB  ({' '.join(run.text('out'))}; "
+            f"{' '.join(line for line in run.text('err') if line.startswith('timing:'))})")
 
     def pandas_split():
         run = Run([sys.executable, os.path.join(HERE, "pandas_split.py"), data,
@@ -155,6 +168,8 @@ def measure(size, args, losslab, has_cache):
     for round_index in range(args.rounds):
         for step in ((losslab_split, pandas_split) if round_index % 2 == 0 else (pandas_split, losslab_split)):
             step()
+    if result.get("load_seconds_losslab_runs"):
+        result["load_seconds_losslab"] = min(result["load_seconds_losslab_runs"])
     for name, runs in splits.items():
         result[f"split_seconds_{name}"] = min(run.seconds for run in runs)
         result[f"split_peak_mb_{name}"] = max(run.peak_mb for run in runs)
@@ -163,8 +178,13 @@ def measure(size, args, losslab, has_cache):
     cache_options = ["--cache", cache] if has_cache else []
     if has_cache:
         shutil.rmtree(cache, ignore_errors=True)
-        written = Run([losslab, "split", config, "--output", split_dir] + cache_options)
-        cached = Run([losslab, "split", config, "--output", split_dir] + cache_options)
+        written = Run([losslab, "split", config, "--output", split_dir, "--timing"] + cache_options)
+        cached = Run([losslab, "split", config, "--output", split_dir, "--timing"] + cache_options)
+        steps = timing(cached)
+        if steps:
+            result["load_seconds_losslab_cached"] = steps[0]
+            log(f"losslab split --cache --timing: the cached load took {steps[0]:.2f} s of {cached.seconds:.2f} s "
+                f"(split {steps[1]:.2f} s, written {steps[2]:.2f} s)")
         result["split_seconds_losslab_cache_written"] = written.seconds
         result["split_seconds_losslab_cached"] = cached.seconds
         result["split_peak_mb_losslab_cached"] = cached.peak_mb
@@ -271,6 +291,9 @@ def table(results, losses):
              ("users", "users", False),
              ("items", "items", False),
              ("evaluated users × items", "pairs", False),
+             ("LossLab load s, first (parsing; losslab split --timing)", "load_seconds_losslab", False),
+             ("LossLab load s, cached (reading the cache; losslab split --timing)", "load_seconds_losslab_cached",
+              False),
              ("LossLab load+split s, first (train)", "load_split_seconds_losslab", False),
              ("LossLab load+split s, cached (train --cache)", "load_split_seconds_losslab_cached", False),
              ("LightFM script load s (read_csv, matrices)", "load_seconds_lightfm", False),

@@ -142,6 +142,17 @@ public enum TrainingRunError: Error, Sendable, CustomStringConvertible {
   }
 }
 
+/// The seconds ``TrainingRunner/prepare(_:times:)`` spent on each step.
+public struct PreparationTimes: Sendable, Equatable {
+  /// Reading the data: parsing the files, or mapping the binary cache.
+  public var load: Double = 0
+  /// Splitting it per user.
+  public var split: Double = 0
+
+  /// Creates zero times.
+  public init() {}
+}
+
 /// Loads the data, splits it, trains one model per variant and seed, and evaluates each.
 public struct TrainingRunner: Sendable {
   /// Overrides the config's evaluation interval (for example to plot every epoch).
@@ -158,16 +169,40 @@ public struct TrainingRunner: Sendable {
   ///
   /// - Throws: ``TrainingRunError/data(_:)`` or ``TrainingRunError/split(_:)``.
   public func prepare(_ config: TrainingConfig) throws(TrainingRunError) -> (InteractionData, DataSplit) {
+    var times = PreparationTimes()
+    return try prepare(config, times: &times)
+  }
+
+  /// A duration in seconds.
+  static func seconds(_ duration: Duration) -> Double {
+    let (whole, fraction) = duration.components
+    return Double(whole) + Double(fraction) * 1e-18
+  }
+
+  /// ``prepare(_:)``, timing its two steps.
+  ///
+  /// - Parameters:
+  ///   - config: The config.
+  ///   - times: Set to the seconds the load (parsing, or reading the cache) and the split took.
+  /// - Throws: ``TrainingRunError/data(_:)`` or ``TrainingRunError/split(_:)``.
+  public func prepare(_ config: TrainingConfig, times: inout PreparationTimes) throws(TrainingRunError) -> (
+    InteractionData, DataSplit
+  ) {
+    let clock = ContinuousClock()
+    let start = clock.now
     let data: InteractionData
     do {
       data = try DataLoader.load(config.interactions, items: config.items, cache: config.dataCache)
     } catch {
       throw .data(error)
     }
+    let loaded = clock.now
+    times.load = Self.seconds(loaded - start)
     do {
       let split = try DataSplit(
         data, method: config.split.method, testFraction: config.split.testFraction,
         validationFraction: config.split.validationFraction, seed: config.split.seed)
+      times.split = Self.seconds(clock.now - loaded)
       return (data, split)
     } catch {
       throw .split(error)

@@ -63,7 +63,10 @@ public struct Trainer: Sendable {
 
     var history: [EpochRecord] = []
     var seconds = 0.0
-    var order = Array(0..<split.train.count)
+    // The training interactions in this epoch's order. Shuffling the pairs themselves (rather than an index
+    // array into `split.train`) lets the epoch read them in sequence; `shuffle(using:)` makes the same
+    // swaps for any element type, so the order is the one an index array shuffled alike would give.
+    var shuffled = split.train
     // Early stopping: the best validation score so far, its epoch and a copy of its model.
     let patience = validate == nil ? nil : options.patience
     var best: (score: Double, epoch: Int, model: FactorModel)? = nil
@@ -76,10 +79,11 @@ public struct Trainer: Sendable {
       return validate(model)
     }
     for epoch in 1...options.epochs {
-      var shuffler = SplitMix64(seed: options.seed &+ 0x9E37_79B9 &* UInt64(epoch))
-      order.shuffle(using: &shuffler)
+      // The shuffle is part of the epoch's time, as it is of LightFM's.
       let start = DispatchTime.now().uptimeNanoseconds
-      let outcome = context.runEpoch(epoch, order: order, progress: progress)
+      var shuffler = SplitMix64(seed: options.seed &+ 0x9E37_79B9 &* UInt64(epoch))
+      shuffled.shuffle(using: &shuffler)
+      let outcome = context.runEpoch(epoch, positives: shuffled, progress: progress)
       progress?(TrainingProgress(epoch: epoch, epochs: options.epochs, fraction: 1))
       seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
       epochsRun = epoch

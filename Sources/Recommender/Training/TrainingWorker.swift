@@ -4,7 +4,7 @@ import RankingLosses
 /// Everything an epoch's threads share.
 ///
 /// Internal, not private, only because `Trainer.train` (in Trainer.swift) creates it and calls
-/// ``runEpoch(_:order:progress:)``; the rest of the epoch machinery (`ThreadOutcome`, `SharedPointer`, `Worker`)
+/// ``runEpoch(_:positives:progress:)``; the rest of the epoch machinery (`ThreadOutcome`, `SharedPointer`, `Worker`)
 /// stays private to this file.
 struct EpochContext: @unchecked Sendable {
   let model: FactorModel
@@ -17,12 +17,13 @@ struct EpochContext: @unchecked Sendable {
   let biasState: OptimizerState
   let negatives: Int
 
-  /// Runs one epoch over `order`; returns the mean batch loss.
+  /// Runs one epoch over `positives` (the training interactions in the epoch's order, taken `batch_size`
+  /// at a time); returns the mean batch loss.
   func runEpoch(
-    _ epoch: Int, order: [Int], progress: (@Sendable (TrainingProgress) -> Void)?
+    _ epoch: Int, positives: [Interaction], progress: (@Sendable (TrainingProgress) -> Void)?
   ) -> Result<Double, TrainingError> {
     let batchSize = options.batchSize
-    let batchCount = (order.count + batchSize - 1) / batchSize
+    let batchCount = (positives.count + batchSize - 1) / batchSize
     let threads = max(1, min(options.threads, batchCount))
     let results = UnsafeMutableBufferPointer<ThreadOutcome>.allocate(capacity: threads)
     results.initialize(repeating: ThreadOutcome())
@@ -31,15 +32,15 @@ struct EpochContext: @unchecked Sendable {
       results.deinitialize()
       results.deallocate()
     }
-    order.withUnsafeBufferPointer { order in
-      let shared = SharedPointer(order: order, results: results)
+    positives.withUnsafeBufferPointer { positives in
+      let shared = SharedPointer(positives: positives, results: results)
       DispatchQueue.concurrentPerform(iterations: threads) { thread in
         let worker = Worker(context: self, epoch: epoch)
         var outcome = ThreadOutcome()
         var batch = thread
         while batch < batchCount {
-          let range = (batch * batchSize)..<min((batch + 1) * batchSize, shared.order.count)
-          switch worker.run(batch: batch, positives: UnsafeBufferPointer(rebasing: shared.order[range])) {
+          let range = (batch * batchSize)..<min((batch + 1) * batchSize, shared.positives.count)
+          switch worker.run(batch: batch, positives: UnsafeBufferPointer(rebasing: shared.positives[range])) {
           case .success(let value):
             outcome.lossSum += value
             outcome.batches += 1
@@ -76,7 +77,7 @@ private struct ThreadOutcome {
 }
 
 private struct SharedPointer: @unchecked Sendable {
-  let order: UnsafeBufferPointer<Int>
+  let positives: UnsafeBufferPointer<Interaction>
   let results: UnsafeMutableBufferPointer<ThreadOutcome>
 }
 
@@ -105,11 +106,11 @@ private final class Worker {
     rowGradient.deallocate()
   }
 
-  func run(batch: Int, positives order: UnsafeBufferPointer<Int>) -> Result<Double, TrainingError> {
+  func run(batch: Int, positives: UnsafeBufferPointer<Interaction>) -> Result<Double, TrainingError> {
     let model = context.model
     let split = context.split
     let sampler = context.sampler
-    let b = order.count
+    let b = positives.count
     let n = context.negatives
     var random = SplitMix64(
       seed: context.options.seed ^ (UInt64(epoch) << 40) ^ (UInt64(batch) &* 0x2545_F491_4F6C_DD1D))
@@ -118,19 +119,17 @@ private final class Worker {
     var positiveScores = [Float](repeating: 0, count: b)
     var negativeItems = [Int](repeating: 0, count: n * b)
     var negativeScores = [Float](repeating: 0, count: n * b)
-    split.train.withUnsafeBufferPointer { train in
-      split.trainItemsByUser.withUnsafeBufferPointer { trainItems in
-        for j in 0..<b {
-          let interaction = train[order[j]]
-          let (u, i) = (Int(interaction.user), Int(interaction.item))
-          users[j] = u
-          positiveItems[j] = i
-          positiveScores[j] = model.score(user: u, item: i)
-          for k in 0..<n {
-            let negative = sampler.draw(excluding: trainItems[u], using: &random)
-            negativeItems[k * b + j] = negative
-            negativeScores[k * b + j] = model.score(user: u, item: negative)
-          }
+    split.trainItemsByUser.withUnsafeBufferPointer { trainItems in
+      for j in 0..<b {
+        let interaction = positives[j]
+        let (u, i) = (Int(interaction.user), Int(interaction.item))
+        users[j] = u
+        positiveItems[j] = i
+        positiveScores[j] = model.score(user: u, item: i)
+        for k in 0..<n {
+          let negative = sampler.draw(excluding: trainItems[u], using: &random)
+          negativeItems[k * b + j] = negative
+          negativeScores[k * b + j] = model.score(user: u, item: negative)
         }
       }
     }

@@ -290,8 +290,16 @@ func loadTrainingConfig(_ path: String, registry: LossRegistry = .standard) thro
 /// Loads and splits a training config's data, printing the loader's and the split's notes; exits with the
 /// failure.
 func prepare(_ config: TrainingConfig, runner: TrainingRunner) throws -> (InteractionData, DataSplit) {
+  var times = PreparationTimes()
+  return try prepare(config, runner: runner, times: &times)
+}
+
+/// ``prepare(_:runner:)``, with the seconds of the load and the split in `times`.
+func prepare(_ config: TrainingConfig, runner: TrainingRunner, times: inout PreparationTimes) throws -> (
+  InteractionData, DataSplit
+) {
   do throws(TrainingRunError) {
-    let prepared = try runner.prepare(config)
+    let prepared = try runner.prepare(config, times: &times)
     for note in prepared.0.notes + (prepared.1.note.map { [$0] } ?? []) { printError("note: \(note)") }
     return prepared
   } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import RankingLosses
+import Recommender
 
 #if canImport(Glibc)
   import Glibc
@@ -175,13 +176,8 @@ public enum AtomicFile {
     let fd = descriptor ?? open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
     guard fd >= 0 else { throw WriteError(path: shown, reason: String(cString: strerror(errno))) }
     defer { if descriptor == nil { close(fd) } }
-    let bytes = Array(text.utf8)
-    var written = 0
-    while written < bytes.count {
-      let n = bytes.withUnsafeBytes { writeBytes(fd, $0.baseAddress! + written, $0.count - written) }
-      if n < 0, errno == EINTR { continue }
-      guard n > 0 else { throw WriteError(path: shown, reason: String(cString: strerror(errno))) }
-      written += n
+    if let reason = Array(text.utf8).withUnsafeBytes({ writeFully(fd, $0) }) {
+      throw WriteError(path: shown, reason: reason)
     }
   }
 }
@@ -243,17 +239,8 @@ struct ByteWriter: ~Copyable {
   }
 
   private mutating func writeAll(_ bytes: UnsafeRawBufferPointer) {
-    guard failure == nil, let base = bytes.baseAddress else { return }
-    var written = 0
-    while written < bytes.count {
-      let n = writeBytes(descriptor, base + written, bytes.count - written)
-      if n < 0, errno == EINTR { continue }
-      guard n > 0 else {
-        failure = String(cString: strerror(errno))
-        return
-      }
-      written += n
-    }
+    guard failure == nil else { return }
+    failure = writeFully(descriptor, bytes)
   }
 }
 
@@ -319,11 +306,6 @@ private func realPath(_ path: String) -> String? {
   guard let resolved = realpath(path, nil) else { return nil }
   defer { free(resolved) }
   return String(cString: resolved)
-}
-
-/// `write(2)` (outside ``AtomicFile``, whose `write` would shadow it).
-private func writeBytes(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-  write(fd, bytes, count)
 }
 
 /// Whether `path` is a terminal (opened without becoming the controlling terminal).

@@ -339,17 +339,8 @@ private struct PayloadWriter {
   }
 
   private mutating func writeAll(_ bytes: UnsafeRawBufferPointer) {
-    guard failure == nil, let base = bytes.baseAddress else { return }
-    var written = 0
-    while written < bytes.count {
-      let n = systemWrite(descriptor, base + written, bytes.count - written)
-      if n < 0, errno == EINTR { continue }
-      guard n > 0 else {
-        failure = String(cString: strerror(errno))
-        return
-      }
-      written += n
-    }
+    guard failure == nil else { return }
+    failure = writeFully(descriptor, bytes)
   }
 }
 
@@ -447,9 +438,4 @@ private struct PayloadReader {
         user: user, item: item, rating: ratingPresent ? rating : nil, timestamp: timestampPresent ? timestamp : nil),
       notes: notes)
   }
-}
-
-/// `write(2)` (outside ``PayloadWriter``, whose methods would shadow it).
-private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-  write(descriptor, bytes, count)
 }

@@ -11,16 +11,7 @@ import Testing
 /// every run gives the same numbers.
 func storeFixture(grid: Bool = true, users: Int = 80, epochs: Int = 6) throws -> URL {
   let folder = try temporaryFolder()
-  var ratings = ["user,item,rating,time"]
-  var random = SplitMix64(seed: 11)
-  for user in 0..<users {
-    let group = user % 4
-    var chosen = Set<Int>()
-    while chosen.count < 8 { chosen.insert(group * 10 + Int.random(in: 0..<10, using: &random)) }
-    for item in chosen.sorted() { ratings.append("u\(user),m\(item),\(Int.random(in: 1...5, using: &random)),\(item)") }
-  }
-  try (ratings.joined(separator: "\n") + "\n").write(
-    to: folder.appendingPathComponent("ratings.csv"), atomically: true, encoding: .utf8)
+  try writePlantedRatings(in: folder, users: users)
   let config =
     grid
     ? """

@@ -5,13 +5,12 @@ import RankingLosses
 import Recommender
 import Testing
 
-/// Writes a small planted data set (4 groups of users and items) as `ratings.csv` and `items.csv` and a
-/// training config over it; returns the config's path.
-func plantedTrainingConfig(losses: String, extra: String = "", training: String = "") throws -> String {
-  let folder = try temporaryFolder()
+/// Writes `folder/ratings.csv`: `users` users in four groups of ten items each, every user with 8 items
+/// of their group (columns user, item, rating, time; seeded, so the same file every time).
+func writePlantedRatings(in folder: URL, users: Int = 80) throws {
   var ratings = ["user,item,rating,time"]
   var random = SplitMix64(seed: 11)
-  for user in 0..<80 {
+  for user in 0..<users {
     let group = user % 4
     var chosen = Set<Int>()
     while chosen.count < 8 { chosen.insert(group * 10 + Int.random(in: 0..<10, using: &random)) }
@@ -19,6 +18,13 @@ func plantedTrainingConfig(losses: String, extra: String = "", training: String 
   }
   try (ratings.joined(separator: "\n") + "\n").write(
     to: folder.appendingPathComponent("ratings.csv"), atomically: true, encoding: .utf8)
+}
+
+/// Writes a small planted data set (4 groups of users and items) as `ratings.csv` and `items.csv` and a
+/// training config over it; returns the config's path.
+func plantedTrainingConfig(losses: String, extra: String = "", training: String = "") throws -> String {
+  let folder = try temporaryFolder()
+  try writePlantedRatings(in: folder)
   let items = ["item,genres"] + (0..<40).map { "m\($0),g\($0 / 10)|x" }
   try (items.joined(separator: "\n") + "\n").write(
     to: folder.appendingPathComponent("items.csv"), atomically: true, encoding: .utf8)

@@ -37,17 +37,9 @@ public enum RunWriter {
   /// The recommendations file's name, in each seed folder.
   public static let recommendationsName = "recommendations.csv"
 
-  /// One variant and seed's files.
-  public struct Entry: Sendable, Hashable {
-    /// The variant's label.
-    public var label: String
-    /// The seed.
-    public var seed: UInt64
-    /// The variant's folder, relative to the run folder; also the run tag of `run.trec`.
-    public var folder: String
-    /// `folder/seed-<seed>`, relative to the run folder.
-    public var seedFolder: String { "\(folder)/seed-\(seed)" }
-  }
+  /// One variant and seed's files: its label, seed and folder (the variant's folder is also the run tag of
+  /// `run.trec`), as for models.
+  public typealias Entry = ModelWriter.Entry
 
   /// The folder of each of `labels`: ``ModelWriter/folderNames(_:reserving:)`` with `index.csv` and
   /// `qrels.txt` reserved.
@@ -125,58 +117,41 @@ public enum RunWriter {
 
     let count = report.config.evaluation.largestCutoff
     let names = folderNames(report.results.map(\.variant.loss.label))
-    var entries: [Entry] = []
-    for (result, name) in zip(report.results, names) {
-      for run in result.runs {
-        let entry = Entry(label: result.variant.loss.label, seed: run.seed, folder: name)
-        let directory = joinPath(folder, entry.seedFolder)
-        try makeFolder(directory)
-
-        let table = run.table
-        var perUser = [(["user"] + table.columns.map(\.name)).map(csvField).joined(separator: ",")]
-        perUser.reserveCapacity(table.users.count + 1)
-        for (row, user) in table.users.enumerated() {
-          let values = table.row(row).values.map(roundTrip)
-          perUser.append(([csvField(data.userIDs[user])] + values).joined(separator: ","))
-        }
-
-        var trec: [String] = []
-        var recommendations = ["user,rank,item,score"]
-        guard let model = run.model else {
-          throw AtomicFile.WriteError(
-            path: directory, reason: "the model of \(entry.label) seed \(run.seed) was not kept in memory")
-        }
-        var scores = [Float](repeating: 0, count: model.itemCount)
-        for user in table.users {
-          let top = scores.withUnsafeMutableBufferPointer { buffer in
-            model.scoreAll(user: user, into: buffer)
-            return TopItems.top(
-              count, scores: UnsafeBufferPointer(buffer), excluding: split.testExcludedItems(of: user))
-          }
-          let userID = data.userIDs[user]
-          for (position, scored) in top.enumerated() {
-            let itemID = data.itemIDs[scored.item]
-            trec.append("\(userID) Q0 \(itemID) \(position + 1) \(scored.score) \(name)")
-            recommendations.append("\(csvField(userID)),\(position + 1),\(csvField(itemID)),\(scored.score)")
-          }
-        }
-        try AtomicFile.write(text(perUser), to: joinPath(directory, perUserName), inputs: inputs)
-        try AtomicFile.write(text(trec), to: joinPath(directory, runName), inputs: inputs)
-        try AtomicFile.write(text(recommendations), to: joinPath(directory, recommendationsName), inputs: inputs)
-        entries.append(entry)
+    let entries = try ModelWriter.eachSeedFolder(of: report, names: names, in: folder) {
+      (entry, directory, run) throws(AtomicFile.WriteError) in
+      let table = run.table
+      var perUser = [(["user"] + table.columns.map(\.name)).map(csvField).joined(separator: ",")]
+      perUser.reserveCapacity(table.users.count + 1)
+      for (row, user) in table.users.enumerated() {
+        let values = table.row(row).values.map(roundTrip)
+        perUser.append(([csvField(data.userIDs[user])] + values).joined(separator: ","))
       }
+
+      var trec: [String] = []
+      var recommendations = ["user,rank,item,score"]
+      let model = try ModelWriter.keptModel(of: run, entry, directory)
+      var scores = [Float](repeating: 0, count: model.itemCount)
+      for user in table.users {
+        let top = scores.withUnsafeMutableBufferPointer { buffer in
+          model.scoreAll(user: user, into: buffer)
+          return TopItems.top(
+            count, scores: UnsafeBufferPointer(buffer), excluding: split.testExcludedItems(of: user))
+        }
+        let userID = data.userIDs[user]
+        for (position, scored) in top.enumerated() {
+          let itemID = data.itemIDs[scored.item]
+          trec.append("\(userID) Q0 \(itemID) \(position + 1) \(scored.score) \(entry.folder)")
+          recommendations.append("\(csvField(userID)),\(position + 1),\(csvField(itemID)),\(scored.score)")
+        }
+      }
+      try AtomicFile.write(text(perUser), to: joinPath(directory, perUserName), inputs: inputs)
+      try AtomicFile.write(text(trec), to: joinPath(directory, runName), inputs: inputs)
+      try AtomicFile.write(text(recommendations), to: joinPath(directory, recommendationsName), inputs: inputs)
     }
 
-    var index = ["label,folder,seed,per_user,run,recommendations"]
-    for entry in entries {
-      index.append(
-        [
-          csvField(entry.label), csvField(entry.folder), "\(entry.seed)",
-          csvField(entry.seedFolder + "/" + perUserName), csvField(entry.seedFolder + "/" + runName),
-          csvField(entry.seedFolder + "/" + recommendationsName),
-        ].joined(separator: ","))
-    }
-    try AtomicFile.write(text(index), to: joinPath(folder, indexName), inputs: inputs)
+    try ModelWriter.writeIndex(
+      entries, columns: ["per_user", "run", "recommendations"], files: [perUserName, runName, recommendationsName],
+      to: joinPath(folder, indexName), inputs: inputs)
     return entries
   }
 

@@ -206,45 +206,73 @@ public enum ModelWriter {
   ) throws(AtomicFile.WriteError) -> [Entry] {
     try checkFolderPath(folder)
     let names = folderNames(report.results.map(\.variant.loss.label))
+    let entries = try eachSeedFolder(of: report, names: names, in: folder) {
+      (entry, directory, run) throws(AtomicFile.WriteError) in
+      let model = try keptModel(of: run, entry, directory)
+      let f = model.factors
+      let factorHeader = (0..<f).map { "f\($0)" }.joined(separator: ",")
+      var users = ["user_id," + factorHeader]
+      for u in 0..<model.userCount {
+        let row = (0..<f).map { "\(model.userFactors[u * f + $0])" }.joined(separator: ",")
+        users.append(csvField(data.userIDs[u]) + "," + row)
+      }
+      var items = ["item_id,bias," + factorHeader]
+      for i in 0..<model.itemCount {
+        let row = (0..<f).map { "\(model.itemFactors[i * f + $0])" }.joined(separator: ",")
+        items.append(csvField(data.itemIDs[i]) + ",\(model.itemBias[i])," + row)
+      }
+      try AtomicFile.write(users.joined(separator: "\n") + "\n", to: directory + "/user_factors.csv", inputs: inputs)
+      try AtomicFile.write(items.joined(separator: "\n") + "\n", to: directory + "/item_factors.csv", inputs: inputs)
+    }
+    try makeFolder(folder)
+    try writeIndex(
+      entries, columns: ["user_factors", "item_factors"], files: ["user_factors.csv", "item_factors.csv"],
+      to: indexPath(in: folder), inputs: inputs)
+    return entries
+  }
+
+  /// Makes the folder `folder/<name>/seed-<seed>` of every run of `report` (`names[v]` for the `v`-th
+  /// variant, ``folderNames(_:reserving:)``) and calls `body` with its entry, its path and the run, variant
+  /// by variant and seed by seed; returns the entries. Shared by ``ModelWriter`` and ``RunWriter``.
+  static func eachSeedFolder(
+    of report: TrainingReport, names: [String], in folder: String,
+    _ body: (Entry, _ directory: String, SeedRun) throws(AtomicFile.WriteError) -> Void
+  ) throws(AtomicFile.WriteError) -> [Entry] {
     var entries: [Entry] = []
     for (result, name) in zip(report.results, names) {
       for run in result.runs {
         let entry = Entry(label: result.variant.loss.label, seed: run.seed, folder: name)
         let directory = joinPath(folder, entry.seedFolder)
         try makeFolder(directory)
-        guard let model = run.model else {
-          throw AtomicFile.WriteError(
-            path: directory, reason: "the model of \(entry.label) seed \(run.seed) was not kept in memory")
-        }
-        let f = model.factors
-        let factorHeader = (0..<f).map { "f\($0)" }.joined(separator: ",")
-        var users = ["user_id," + factorHeader]
-        for u in 0..<model.userCount {
-          let row = (0..<f).map { "\(model.userFactors[u * f + $0])" }.joined(separator: ",")
-          users.append(csvField(data.userIDs[u]) + "," + row)
-        }
-        var items = ["item_id,bias," + factorHeader]
-        for i in 0..<model.itemCount {
-          let row = (0..<f).map { "\(model.itemFactors[i * f + $0])" }.joined(separator: ",")
-          items.append(csvField(data.itemIDs[i]) + ",\(model.itemBias[i])," + row)
-        }
-        try AtomicFile.write(users.joined(separator: "\n") + "\n", to: directory + "/user_factors.csv", inputs: inputs)
-        try AtomicFile.write(items.joined(separator: "\n") + "\n", to: directory + "/item_factors.csv", inputs: inputs)
+        try body(entry, directory, run)
         entries.append(entry)
       }
     }
-    var index = ["label,folder,seed,user_factors,item_factors"]
-    for entry in entries {
-      index.append(
-        [
-          csvField(entry.label), csvField(entry.folder), "\(entry.seed)",
-          csvField(entry.seedFolder + "/user_factors.csv"),
-          csvField(entry.seedFolder + "/item_factors.csv"),
-        ].joined(separator: ","))
-    }
-    try makeFolder(folder)
-    try AtomicFile.write(index.joined(separator: "\n") + "\n", to: indexPath(in: folder), inputs: inputs)
     return entries
+  }
+
+  /// The run's model, or an error at `directory` when the run did not keep it (a store's skipped cell).
+  static func keptModel(of run: SeedRun, _ entry: Entry, _ directory: String) throws(AtomicFile.WriteError)
+    -> FactorModel
+  {
+    guard let model = run.model else {
+      throw AtomicFile.WriteError(
+        path: directory, reason: "the model of \(entry.label) seed \(run.seed) was not kept in memory")
+    }
+    return model
+  }
+
+  /// Writes an index of `entries` to `path`: the header `label,folder,seed` and `columns`, then per entry
+  /// its label, folder, seed and the path of each of `files` in its seed folder (relative to the index).
+  static func writeIndex(
+    _ entries: [Entry], columns: [String], files: [String], to path: String, inputs: InputFiles
+  ) throws(AtomicFile.WriteError) {
+    var index = [(["label", "folder", "seed"] + columns).joined(separator: ",")]
+    for entry in entries {
+      let fields = [csvField(entry.label), csvField(entry.folder), "\(entry.seed)"]
+      index.append((fields + files.map { csvField(entry.seedFolder + "/" + $0) }).joined(separator: ","))
+    }
+    try AtomicFile.write(index.joined(separator: "\n") + "\n", to: path, inputs: inputs)
   }
 
   /// A label as a folder name (before making it unique): letters, digits, `-`, `_`, `.`, `+`, `=` kept,

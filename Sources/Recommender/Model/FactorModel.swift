@@ -35,8 +35,8 @@ public final class FactorModel: @unchecked Sendable {
     self.userCount = userCount
     self.itemCount = itemCount
     self.factors = factors
-    userFactors = .allocate(capacity: userCount * factors)
-    itemFactors = .allocate(capacity: itemCount * factors)
+    userFactors = allocateLargeTable(Float.self, count: userCount * factors)
+    itemFactors = allocateLargeTable(Float.self, count: itemCount * factors)
     itemBias = .allocate(capacity: itemCount)
     var random = SplitMix64(seed: seed)
     for index in userFactors.indices { userFactors[index] = initScale * Float(random.nextGaussian()) }

@@ -31,9 +31,9 @@ final class OptimizerState: @unchecked Sendable {
     self.learningRate = learningRate
     self.width = width
     let size = kind == .sgd ? 0 : rows * width
-    first = .allocate(capacity: size)
+    first = allocateLargeTable(Float.self, count: size)
     first.initialize(repeating: kind == .adagrad ? 1 : 0)
-    second = .allocate(capacity: kind == .adam ? size : 0)
+    second = allocateLargeTable(Float.self, count: kind == .adam ? size : 0)
     second.initialize(repeating: 0)
     steps = .allocate(capacity: kind == .adam ? rows : 0)
     steps.initialize(repeating: 0)

@@ -200,17 +200,7 @@ struct DataLoadingTests {
     var (loaded, failed) = (0, 0)
     for _ in 0..<250 {
       var bytes = valid
-      for _ in 0..<Int.random(in: 1...2, using: &random) {
-        let at = Int.random(in: 0..<bytes.count, using: &random)
-        let byte =
-          Bool.random(using: &random)
-          ? alphabet.randomElement(using: &random)! : UInt8.random(in: 0...255, using: &random)
-        switch Int.random(in: 0..<3, using: &random) {
-        case 0: bytes[at] = byte
-        case 1: bytes.insert(byte, at: at)
-        default: if bytes.count > 1 { bytes.remove(at: at) }
-        }
-      }
+      mutate(&bytes, alphabet: alphabet, using: &random)
       #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
       do {
         let data = try DataLoader.load(source)

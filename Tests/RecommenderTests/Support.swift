@@ -37,3 +37,19 @@ func plantedData(users: Int = 120, items: Int = 60, clusters: Int = 4, perUser: 
     ratings: interactions.map { _ in 5 }, timestamps: timestamps, metadata: metadata,
     columns: InteractionColumns(user: "user", item: "item", rating: "rating", timestamp: "time"))
 }
+
+/// One to two random byte mutations of `bytes` (a byte replaced, inserted or removed; the new byte from
+/// `alphabet` half the time, any byte otherwise), drawn from `random`: the fuzzing step of the data tests.
+func mutate(_ bytes: inout [UInt8], alphabet: [UInt8], using random: inout SplitMix64) {
+  for _ in 0..<Int.random(in: 1...2, using: &random) {
+    let at = Int.random(in: 0..<bytes.count, using: &random)
+    let byte =
+      Bool.random(using: &random)
+      ? alphabet.randomElement(using: &random)! : UInt8.random(in: 0...255, using: &random)
+    switch Int.random(in: 0..<3, using: &random) {
+    case 0: bytes[at] = byte
+    case 1: bytes.insert(byte, at: at)
+    default: if bytes.count > 1 { bytes.remove(at: at) }
+    }
+  }
+}

@@ -1,6 +1,7 @@
 internal import CLossLabPlugin
 import Foundation
 import RankingLosses
+import Recommender
 
 #if canImport(Glibc)
   import Glibc
@@ -50,7 +51,7 @@ public enum PluginLoader {
     guard stat(path, &info) == 0 else {
       throw PluginError(path: path, message: "no such file", category: .unreadableInput)
     }
-    guard info.st_mode & S_IFMT == S_IFREG else {
+    guard FileKind(mode: info.st_mode) == .regular else {
       throw PluginError(path: path, message: "not a regular file", category: .unreadableInput)
     }
     return FileIdentity(info)

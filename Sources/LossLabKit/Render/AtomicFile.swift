@@ -273,26 +273,8 @@ public struct InputFiles: Sendable {
   }
 }
 
-/// What is at a path.
-enum FileKind: Equatable {
-  case missing, regular, folder, symbolicLink, fifo, characterDevice, blockDevice, socket, other
-}
-
 /// What is at `path` (`following` symbolic links, or not).
-func kind(of path: String, following: Bool = true) -> FileKind {
-  var info = stat()
-  guard (following ? stat(path, &info) : lstat(path, &info)) == 0 else { return .missing }
-  switch info.st_mode & S_IFMT {
-  case S_IFREG: return .regular
-  case S_IFDIR: return .folder
-  case S_IFLNK: return .symbolicLink
-  case S_IFIFO: return .fifo
-  case S_IFCHR: return .characterDevice
-  case S_IFBLK: return .blockDevice
-  case S_IFSOCK: return .socket
-  default: return .other
-  }
-}
+func kind(of path: String, following: Bool = true) -> FileKind { FileKind(of: path, following: following) }
 
 /// The folder holding `path` (`.` for a bare name).
 func parentFolder(of path: String) -> String {

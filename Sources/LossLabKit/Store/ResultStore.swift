@@ -81,7 +81,7 @@ public final class ResultStore {
   public static func open(_ path: String, create: Bool) throws(ResultStoreError) -> ResultStore {
     var info = stat()
     let exists = stat(path, &info) == 0
-    if exists && (info.st_mode & S_IFMT) == S_IFDIR {
+    if exists && FileKind(mode: info.st_mode) == .folder {
       throw ResultStoreError(
         path: path, message: "is a folder, not a results store file",
         category: create ? .unwritableOutput : .unreadableInput)

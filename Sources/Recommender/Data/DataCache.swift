@@ -110,7 +110,7 @@ public enum DataCache {
       prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
       var info = stat()
       if stat(prefix, &info) == 0 {
-        guard info.st_mode & S_IFMT == S_IFDIR else { throw failure("\(prefix) is not a folder") }
+        guard FileKind(mode: info.st_mode) == .folder else { throw failure("\(prefix) is not a folder") }
         continue
       }
       guard mkdir(prefix, 0o777) == 0 || errno == EEXIST else {
@@ -130,7 +130,9 @@ public enum DataCache {
     guard descriptor >= 0 else { return errno == ENOENT ? .missing : .corrupt(String(cString: strerror(errno))) }
     defer { close(descriptor) }
     var info = stat()
-    guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return .corrupt("not a regular file") }
+    guard fstat(descriptor, &info) == 0, FileKind(mode: info.st_mode) == .regular else {
+      return .corrupt("not a regular file")
+    }
     let size = Int(info.st_size)
     guard size >= headerSize else { return .corrupt("truncated: \(size) bytes") }
     guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else {

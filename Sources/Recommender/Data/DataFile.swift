@@ -44,14 +44,14 @@ enum DataFile {
 
   /// What is wrong with a file of this mode, or `nil` for a regular file.
   static func problem(_ mode: mode_t) -> String? {
-    switch mode & S_IFMT {
-    case S_IFREG: return nil
-    case S_IFDIR: return "is a directory, not a CSV file"
-    case S_IFIFO: return "is not a regular file (a FIFO)"
-    case S_IFCHR: return "is not a regular file (a character device)"
-    case S_IFBLK: return "is not a regular file (a block device)"
-    case S_IFSOCK: return "is not a regular file (a socket)"
-    default: return "is not a regular file"
+    switch FileKind(mode: mode) {
+    case .regular: return nil
+    case .folder: return "is a directory, not a CSV file"
+    case .fifo: return "is not a regular file (a FIFO)"
+    case .characterDevice: return "is not a regular file (a character device)"
+    case .blockDevice: return "is not a regular file (a block device)"
+    case .socket: return "is not a regular file (a socket)"
+    case .missing, .symbolicLink, .other: return "is not a regular file"
     }
   }
 
@@ -62,5 +62,35 @@ enum DataFile {
     case EACCES, EPERM: return "cannot be read (check its permissions)"
     default: return "cannot be read: \(String(cString: strerror(code)))"
     }
+  }
+}
+
+/// What a path names, from its `stat` mode: the one place the package reads `st_mode`'s file type (data
+/// files, output files, the cache folder).
+package enum FileKind: Equatable, Sendable {
+  case missing, regular, folder, symbolicLink, fifo, characterDevice, blockDevice, socket, other
+
+  /// The kind of a file of `mode` (`st_mode`).
+  package init(mode: mode_t) {
+    switch mode & S_IFMT {
+    case S_IFREG: self = .regular
+    case S_IFDIR: self = .folder
+    case S_IFLNK: self = .symbolicLink
+    case S_IFIFO: self = .fifo
+    case S_IFCHR: self = .characterDevice
+    case S_IFBLK: self = .blockDevice
+    case S_IFSOCK: self = .socket
+    default: self = .other
+    }
+  }
+
+  /// What is at `path` (`following` symbolic links, or not); ``missing`` when `stat` fails.
+  package init(of path: String, following: Bool = true) {
+    var info = stat()
+    guard (following ? stat(path, &info) : lstat(path, &info)) == 0 else {
+      self = .missing
+      return
+    }
+    self.init(mode: info.st_mode)
   }
 }

@@ -4,6 +4,14 @@ import RankingLosses
 
 extension BenchmarkOptions.ScalarType: ExpressibleByArgument {}
 
+/// The formats `losslab bench` writes (its report is a table of kernels, not a loss table: no Markdown or CSV).
+enum BenchFormat: String, ExpressibleByArgument, CaseIterable {
+  /// A fixed-width table.
+  case text
+  /// One JSON object.
+  case json
+}
+
 extension LossLab {
   /// `losslab bench`: the fused kernels' speed against the machine's copy bandwidth.
   struct Bench: LossLabSubcommand {
@@ -25,7 +33,7 @@ extension LossLab {
     var negatives: Int = 100
 
     @Option(help: "Threads per call (default: every core).")
-    var threads: Int = onlineProcessorCount()
+    var threads: Int?
 
     @Option(help: "The scalar type.")
     var scalar: BenchmarkOptions.ScalarType = .float
@@ -36,20 +44,19 @@ extension LossLab {
     @Option(help: "Timed calls after the warm-up.")
     var repeats: Int = 20
 
-    @Option(help: "Output format: text or json.")
-    var format: ReportFormat = .text
+    @Option(help: "Output format.")
+    var format: BenchFormat = .text
 
     func validate() throws {
-      guard batch >= 1, negatives >= 1, repeats >= 1, (1...256).contains(threads) else {
+      guard batch >= 1, negatives >= 1, repeats >= 1, (1...256).contains(threads ?? 1) else {
         throw ValidationError("--batch, --negatives and --repeats must be at least 1, --threads 1 to 256")
       }
-      guard format == .text || format == .json else { throw ValidationError("--format must be text or json") }
     }
 
     func run() throws {
       let names = loss == "all" ? LossRegistry.standard.names : [loss]
       let options = BenchmarkOptions(
-        losses: names, batch: batch, negatives: negatives, threads: threads, scalar: scalar,
+        losses: names, batch: batch, negatives: negatives, threads: threads ?? onlineProcessorCount(), scalar: scalar,
         partialCredit: partialCredit, repeats: repeats)
       let report = try orFail { () throws(LossError) in try LossBenchmark.run(options) }
       print(format == .json ? BenchmarkRenderer.json(report) : BenchmarkRenderer.text(report), terminator: "")

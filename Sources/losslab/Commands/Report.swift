@@ -30,6 +30,7 @@ extension LossLab {
     var plot: String?
 
     func validate() throws {
+      try checkPlotName(plot)
       if let plot, plot == outputOptions.output {
         throw ValidationError("--plot and --output name the same file, \(plot); give two files")
       }

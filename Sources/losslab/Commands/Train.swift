@@ -70,6 +70,7 @@ extension LossLab {
               + "losslab report (which takes --output and --plot)")
         }
       }
+      try checkPlotName(plot)
       if let plot, plot == outputOptions.output {
         throw ValidationError("--plot and --output name the same file, \(plot); give two files")
       }
@@ -305,4 +306,14 @@ func prepare(_ config: TrainingConfig, runner: TrainingRunner, times: inout Prep
   } catch {
     throw fail(TrainingFailure(config: config.file, error: error))
   }
+}
+
+/// `--plot` draws SVG: a file name with another extension (`plot.png`) would hold SVG under a false name,
+/// so it is refused; `-` (standard output) is taken as it is.
+func checkPlotName(_ plot: String?) throws {
+  guard let plot, plot != "-", !plot.lowercased().hasSuffix(".svg") else { return }
+  let name = plot.split(separator: "/").last.map(String.init) ?? plot
+  throw ValidationError(
+    "--plot writes an SVG image; give a file name ending in .svg (got '\(name)'), and convert it if you need "
+      + "another format (e.g. rsvg-convert plot.svg -o plot.png)")
 }

@@ -67,4 +67,46 @@ struct NewcomerTests {
     let upper = try losslab(["report", "none.sqlite", "--plot", "Q.SVG"], in: folder)
     #expect(upper.status == 66, "\(upper.stderr)")
   }
+
+  @Test("a config given to the command of the other kind is told in one line what it is and where it goes")
+  func configKinds() throws {
+    let run = try losslab(["run", "configs/movielens-losses.yaml"])
+    #expect(run.status == 64)
+    #expect(
+      run.stderr
+        == "configs/movielens-losses.yaml: error: this is a training config (it has 'data:'): run it with "
+        + "'losslab train' (or write its split with 'losslab split'); 'losslab run' takes loss-table configs "
+        + "(losses × scenarios)\n")
+    let lossTable =
+      "configs/seed-examples.yaml: error: this is a loss-table config (losses × scenarios, no 'data:'): run it "
+      + "with 'losslab run'; 'losslab train' and 'losslab split' take training configs\n"
+    let train = try losslab(["train", "configs/seed-examples.yaml"])
+    #expect(train.status == 64)
+    #expect(train.stderr == lossTable)
+    let folder = try temporaryFolder()
+    let split = try losslab([
+      "split", "configs/seed-examples.yaml", "--output", folder.appendingPathComponent("s").path,
+    ])
+    #expect(split.status == 64)
+    #expect(split.stderr == lossTable)
+    // A training config that lacks 'data' by a typo is still told about its keys, not sent to 'run'.
+    let typo = folder.appendingPathComponent("typo.yaml")
+    try "dta: {}\nlosses: [bpr]\n".write(to: typo, atomically: true, encoding: .utf8)
+    let misspelled = try losslab(["train", typo.path])
+    #expect(misspelled.status == 65)
+    #expect(misspelled.stderr.contains("unknown key 'dta'"), "\(misspelled.stderr)")
+  }
+
+  @Test("run over several files runs the loss-table configs and names the training configs it skipped")
+  func runSeveral() throws {
+    let both = try losslab(["run", "configs/seed-examples.yaml", "configs/movielens-losses.yaml"])
+    #expect(both.status == 0, "\(both.stderr)")
+    #expect(
+      both.stderr == "note: skipped configs/movielens-losses.yaml: a training config (run it with 'losslab train')\n")
+    #expect(both.stdout == (try losslab(["run", "configs/seed-examples.yaml"])).stdout)
+    // list takes either kind.
+    let listed = try losslab(["list", "configs/movielens-losses.yaml"])
+    #expect(listed.status == 0, "\(listed.stderr)")
+    #expect(listed.stdout == (try losslab(["list"])).stdout)
+  }
 }

@@ -20,6 +20,28 @@ public enum ConfigKind: String, Sendable, Hashable, CaseIterable {
     root?.mapping?.contains { $0.key.scalar?.text == "data" } == true ? .training : .lossTable
   }
 
+  /// The kind a document plainly is: ``training`` with a top-level `data` key, ``lossTable`` with a
+  /// `scenarios` key and no `data`; `nil` when it has neither (a config with a misspelled key is then
+  /// decoded as what the command asked for, so that its errors name the key).
+  public static func evident(_ root: YAMLNode?) -> ConfigKind? {
+    guard let keys = root?.mapping?.compactMap(\.key.scalar?.text) else { return nil }
+    if keys.contains("data") { return .training }
+    return keys.contains("scenarios") ? .lossTable : nil
+  }
+
+  /// What a command that takes the other kind says of a config of this kind: what it is and which
+  /// commands take it.
+  public var wrongCommand: String {
+    switch self {
+    case .training:
+      return "this is a training config (it has 'data:'): run it with 'losslab train' (or write its split "
+        + "with 'losslab split'); 'losslab run' takes loss-table configs (losses × scenarios)"
+    case .lossTable:
+      return "this is a loss-table config (losses × scenarios, no 'data:'): run it with 'losslab run'; "
+        + "'losslab train' and 'losslab split' take training configs"
+    }
+  }
+
   /// The top-level keys of this kind, in the order messages list them.
   var topLevelKeys: [String] {
     switch self {

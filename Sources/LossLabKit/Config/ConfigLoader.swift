@@ -78,6 +78,14 @@ public struct ConfigLoader: Sendable {
     decoded(Self.parse(source: source, file: file, limits: limits), as: kind)
   }
 
+  /// The kind the file at `path` plainly is (``ConfigKind/evident(_:)``), from its parse alone (nothing is
+  /// decoded, no plugin loaded); `nil` when it cannot be read or parsed, or has neither `data` nor
+  /// `scenarios`.
+  public func evidentKind(path: String) -> ConfigKind? {
+    let parsed = Self.parse(path: path, limits: limits)
+    return parsed.failure == nil ? ConfigKind.evident(parsed.root) : nil
+  }
+
   /// Reads a loss-table config.
   ///
   /// - Throws: ``ConfigErrors`` with every problem found, or saying that the file is a training config.
@@ -94,10 +102,17 @@ public struct ConfigLoader: Sendable {
     return config
   }
 
-  private func decoded(_ parsed: ParsedConfigFile, as kind: ConfigKind?) -> LoadedConfig {
-    let kind = kind ?? ConfigKind.detect(parsed.root)
+  private func decoded(_ parsed: ParsedConfigFile, as asked: ConfigKind?) -> LoadedConfig {
+    let kind = asked ?? ConfigKind.detect(parsed.root)
     if let failure = parsed.failure {
       return LoadedConfig(file: parsed.file, kind: kind, config: nil, diagnostics: [failure], source: parsed.source)
+    }
+    if let asked, let other = ConfigKind.evident(parsed.root), other != asked {
+      // The other kind of config, plainly: say so in one line rather than list its keys as unknown.
+      let diagnostic = ConfigDiagnostic(
+        file: parsed.file, mark: nil, message: other.wrongCommand, category: .usage)
+      return LoadedConfig(
+        file: parsed.file, kind: asked, config: nil, diagnostics: [diagnostic], source: parsed.source)
     }
     let (config, diagnostics) = decoder.decode(parsed.root, file: parsed.file, as: kind)
     return LoadedConfig(

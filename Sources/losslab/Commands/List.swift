@@ -9,7 +9,7 @@ extension LossLab {
       abstract: "List the registered losses with their kind, parameters and a one-line description.",
       discussion: "With configs, their custom losses and plugins' losses are listed too, each with its origin.")
 
-    @Argument(help: "Loss-table configs whose custom_losses and plugins to include.")
+    @Argument(help: "Configs (loss-table or training) whose custom_losses and plugins to include.")
     var configs: [String] = []
 
     @OptionGroup var pluginOptions: PluginOptions
@@ -17,7 +17,7 @@ extension LossLab {
     func run() throws {
       var registry = try pluginOptions.registry()
       let loader = ConfigLoader(registry: registry)
-      let loaded = configs.map { loader.load(path: $0, as: .lossTable) }
+      let loaded = configs.map { loader.load(path: $0) }
       let code = report(loaded.flatMap(\.diagnostics), sources: sources(loaded))
       if code != .success { throw code }
       for config in loaded.compactMap(\.config) {

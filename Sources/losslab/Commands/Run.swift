@@ -26,7 +26,16 @@ extension LossLab {
     func run() throws {
       let registry = try pluginOptions.registry()
       let loader = ConfigLoader(registry: registry)
-      let loaded = configs.map { loader.load(path: $0, as: .lossTable) }
+      // Of several files, the training configs are skipped (named); one alone is told where it belongs.
+      var paths = configs
+      if configs.count > 1 {
+        let training = configs.filter { loader.evidentKind(path: $0) == .training }
+        if training.count < configs.count {
+          for path in training { printError("note: skipped \(path): a training config (run it with 'losslab train')") }
+          paths.removeAll { training.contains($0) }
+        }
+      }
+      let loaded = paths.map { loader.load(path: $0, as: .lossTable) }
       var inputs = InputFiles()
       for config in configs { inputs.add(config, as: "the config \(config)") }
       inputs.addPlugins(of: registry)

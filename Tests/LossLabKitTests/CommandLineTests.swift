@@ -216,8 +216,9 @@ struct CommandLineTests {
     let bad = try losslab(["train", config])
     #expect(bad.status == 65)
     #expect(bad.stderr.hasSuffix("ratings.csv:2: error: rating 'five' is not a number\n"))
+    // A loss-table config is told where it belongs (NewcomerTests has the whole text).
     let badConfig = try losslab(["train", "configs/seed-examples.yaml"])
-    #expect(badConfig.status == 65)
-    #expect(badConfig.stderr.contains("unknown key 'metadata'"))
+    #expect(badConfig.status == 64)
+    #expect(badConfig.stderr.hasPrefix("configs/seed-examples.yaml: error: this is a loss-table config"))
   }
 }

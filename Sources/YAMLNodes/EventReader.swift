@@ -106,9 +106,25 @@ struct EventReader: ~Copyable {
       let mark = YAMLMark(line: Int(state.problem_mark.line) + 1, column: Int(state.problem_mark.column) + 1)
       if source.byte(at: mark) == 0x09 {
         message += Self.tabHint
+      } else if let hint = indentationHint(problem: problem, line: mark.line) {
+        message += " (\(hint.text))"
+        return YAMLError(kind: .syntax, message: message, mark: mark, relatedLine: hint.relatedLine)
       }
       return YAMLError(kind: .syntax, message: message, mark: mark)
     }
+  }
+
+  /// The ``IndentationHint`` for a block-structure `problem` on 1-based `line`, from the source's lines.
+  private func indentationHint(problem: String, line: Int) -> IndentationHint? {
+    guard IndentationHint.blockProblems.contains(problem) || problem == IndentationHint.mappingValues else {
+      return nil
+    }
+    var text = String(decoding: source.bytes, as: UTF8.self)
+    if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+    // The line breaks libyaml counts (a Character holds "\r\n" as one).
+    let breaks: Set<Character> = ["\n", "\r\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"]
+    let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { breaks.contains($0) })
+    return IndentationHint.make(problem: problem, line: line, lines: lines.map(\.unicodeScalars))
   }
 
   private static let outOfMemory = YAMLError(kind: .tooLarge, message: "libyaml ran out of memory", mark: nil)

@@ -37,6 +37,9 @@ public struct YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
   public var message: String
   /// Where it went wrong, 1-based; `nil` only when libyaml reports no position (out of memory).
   public var mark: YAMLMark?
+  /// An earlier line that the message refers to, worth quoting above the error's own: the line above an
+  /// indentation mistake, whose columns the message compares with the offending line's.
+  public var relatedLine: Int?
 
   /// Creates an error.
   ///
@@ -44,10 +47,12 @@ public struct YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
   ///   - kind: The kind of failure.
   ///   - message: What went wrong, without the location.
   ///   - mark: Where it went wrong, if known.
-  public init(kind: Kind, message: String, mark: YAMLMark?) {
+  ///   - relatedLine: An earlier line the message refers to.
+  public init(kind: Kind, message: String, mark: YAMLMark?, relatedLine: Int? = nil) {
     self.kind = kind
     self.message = message
     self.mark = mark
+    self.relatedLine = relatedLine
   }
 
   /// `LINE:COLUMN: MESSAGE`, or just the message when there is no mark.

@@ -132,6 +132,7 @@ struct CommandLineTests {
         == "configs/movielens-losses.yaml: ok — training config, 9 loss variants (27 training points in all) x 3 seeds\n"
     )
     let badTraining = folder.appendingPathComponent("bad-training.yaml")
+    try "u,i\n1,2\n".write(to: folder.appendingPathComponent("r.csv"), atomically: true, encoding: .utf8)
     try "data:\n  interactions: {path: r.csv, user: u, item: i}\nlosses: [bprr]\n"
       .write(to: badTraining, atomically: true, encoding: .utf8)
     let trainingError = try losslab(["validate", badTraining.path])
@@ -210,7 +211,11 @@ struct CommandLineTests {
     try FileManager.default.removeItem(at: folder.appendingPathComponent("ratings.csv"))
     let missing = try losslab(["train", config])
     #expect(missing.status == 66)
-    #expect(missing.stderr.hasSuffix("ratings.csv: error: no such file\n"))
+    // Named at the config's line, before anything is loaded.
+    #expect(
+      missing.stderr.hasPrefix(
+        "\(config):3:24: error: data.interactions.path: cannot open \(folder.path)/ratings.csv: no such file\n"),
+      "\(missing.stderr)")
     try "user,item,rating,time\nu1,m1,five,1\n".write(
       to: folder.appendingPathComponent("ratings.csv"), atomically: true, encoding: .utf8)
     let bad = try losslab(["train", config])

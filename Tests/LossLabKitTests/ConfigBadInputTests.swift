@@ -29,7 +29,9 @@ struct ConfigBadInputTests {
   func indentation() {
     #expect(
       errors("losses:\n  - bpr\n scenarios:\n  - name: s\n") == [
-        "test.yaml:3:2: error: while parsing a block mapping: did not find expected key"
+        "test.yaml:3:2: error: while parsing a block mapping: did not find expected key (indentation: line 3 starts "
+          + "at column 2, which lines up with nothing above: the '-' at column 3 (line 2), 'losses' at column 1 "
+          + "(line 1); align it with the one it belongs to)"
       ])
   }
 

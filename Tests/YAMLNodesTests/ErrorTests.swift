@@ -35,11 +35,21 @@ struct ErrorTests {
   func badIndentation() {
     let dedented = parseError("a:\n  b: 1\n c: 2\n")
     #expect(dedented?.kind == .syntax)
-    #expect(dedented?.description == "3:2: while parsing a block mapping: did not find expected key")
+    #expect(
+      dedented?.description
+        == "3:2: while parsing a block mapping: did not find expected key (indentation: line 3 starts at column 2, "
+        + "which lines up with nothing above: 'b' at column 3 (line 2), 'a' at column 1 (line 1); align it with the "
+        + "one it belongs to)")
+    #expect(dedented?.relatedLine == 2)
 
     let indented = parseError("a: 1\n  b: 2\n")
     #expect(indented?.kind == .syntax)
-    #expect(indented?.description == "2:4: mapping values are not allowed in this context")
+    #expect(
+      indented?.description
+        == "2:4: mapping values are not allowed in this context (indentation: line 2 starts at column 3, deeper "
+        + "than 'a' at column 1 on line 1, so YAML reads it as more of the value of 'a'; start it at column 1 to "
+        + "make it a key beside 'a')")
+    #expect(indented?.relatedLine == 1)
   }
 
   @Test("a key without a colon: libyaml reports where it gave up looking, the start of the next line")

@@ -59,21 +59,41 @@ extension ConfigDecoder {
       else { return ([], [:]) }
       return ([LossVariant(label: name, name: name, mark: node.mark, keyPath: path)], [:])
     }
-    guard let fields = reader.mapping(node, path, allowed: Self.lossKeys + extraKeys, what: "a loss entry") else {
+    let misplaced = misplacedKeyHints(node, lookUp: lookUp, extraKeys: extraKeys)
+    guard
+      let fields = reader.mapping(
+        node, path, allowed: Self.lossKeys + extraKeys, what: "a loss entry", hints: misplaced)
+    else {
       return ([], [:])
     }
     let extra = fields.filter { extraKeys.contains($0.key) }
-    guard let nameNode = fields["loss"]?.value else {
+    // Each key is checked on its own, so that an unknown name does not hide the entry's other problems.
+    var found: (name: String, descriptor: LossDescriptor)? = nil
+    if let nameNode = fields["loss"]?.value {
+      if let name = reader.string(nameNode, path.key("loss"), what: "loss"),
+        let descriptor = lookUp.find(name, at: nameNode, path.key("loss"), &reader)
+      {
+        found = (name, descriptor)
+      }
+    } else {
       reader.error("a loss entry needs 'loss': a registered name (see `losslab list`)", at: node.mark, path)
-      return ([], extra)
     }
-    guard let name = reader.string(nameNode, path.key("loss"), what: "loss"),
-      let descriptor = lookUp.find(name, at: nameNode, path.key("loss"), &reader)
-    else { return ([], extra) }
     let label = fields["label"].flatMap {
       reader.name(
         $0.value, path.key("label"), what: "label", noun: "a label",
         emptyHint: "remove 'label' to use the generated one")
+    }
+    guard let (name, descriptor) = found else {
+      // Parameters cannot be checked without the loss; partial credit can.
+      if let paramsNode = fields["params"]?.value, paramsNode.mapping == nil {
+        reader.error(
+          "params must be a mapping from parameter name to value, got \(paramsNode.kindDescription)",
+          at: paramsNode.mark, path.key("params"))
+      }
+      if let creditNode = fields["partial_credit"]?.value {
+        _ = decodeWeights(creditNode, path.key("partial_credit"), partialCredit, &reader)
+      }
+      return ([], extra)
     }
 
     // Parameters: each value a scalar, or a list of scalars that expands into a grid.
@@ -87,6 +107,7 @@ extension ConfigDecoder {
         for spec in descriptor.parameters {
           guard let (_, valueNode) = pairs[spec.name] else { continue }
           let valuePath = paramsPath.key(spec.name)
+          if reader.unbracketedList(valueNode, valuePath, key: spec.name) { continue }
           let valueNodes = valueNode.sequence ?? [valueNode]
           if valueNode.sequence != nil, valueNodes.isEmpty {
             reader.error("the grid for '\(spec.name)' is empty; give at least one value", at: valueNode.mark, valuePath)
@@ -153,6 +174,25 @@ extension ConfigDecoder {
         label: text, name: name, parameters: parameters, partialCredit: weights, mark: node.mark, keyPath: path)
     }
     return (variants, extra)
+  }
+
+  /// Hints for keys of a loss entry that belong one level down: a parameter of the entry's loss (under
+  /// `params:`) or a training setting (under `training:`, where the entry takes one).
+  private func misplacedKeyHints(_ node: YAMLNode, lookUp: LossLookUp, extraKeys: [String]) -> [String: String] {
+    guard let pairs = node.mapping else { return [:] }
+    var hints: [String: String] = [:]
+    let name = pairs.first { $0.key.scalar?.text == "loss" }?.value.scalar?.text
+    let parameters = name.flatMap { try? lookUp.registry.descriptor(named: $0) }?.parameters.map(\.name) ?? []
+    for pair in pairs {
+      guard let key = pair.key.scalar?.text, !Self.lossKeys.contains(key), !extraKeys.contains(key) else { continue }
+      let value = pair.value.scalar.map { $0.style == .plain ? $0.text : "…" } ?? "…"
+      if let name, parameters.contains(key) {
+        hints[key] = "\(key) is a parameter of \(name): put it under 'params', as params: {\(key): \(value)}"
+      } else if extraKeys.contains("training"), Self.trainingKeys.contains(key) {
+        hints[key] = "\(key) is a training setting: put it under 'training', as training: {\(key): \(value)}"
+      }
+    }
+    return hints
   }
 
   /// A registry parameter error without the loss-and-parameter prefix the key path already says.
@@ -228,13 +268,20 @@ struct LossLookUp {
   /// Plugins named by the config but not loaded (``PluginPolicy/check``): a name the registry does not know
   /// may come from them.
   var skippedPlugins: [String]
+  /// Custom losses of the config that failed their checks (reported there): a reference to one, or to its
+  /// adaptive variant, is not reported again as an unknown loss.
+  var failedCustomLosses: Set<String> = []
 
   /// The descriptor of `name`, or `nil` after reporting why: an error for an unknown name, or a warning when
-  /// the name may come from a plugin that was not loaded.
+  /// the name may come from a plugin that was not loaded; nothing for a custom loss that failed its checks.
   func find(_ name: String, at node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader) -> LossDescriptor? {
     do {
       return try registry.descriptor(named: name)
     } catch {
+      let base = name.hasPrefix("adaptive_") ? String(name.dropFirst("adaptive_".count)) : name
+      if failedCustomLosses.contains(name) || failedCustomLosses.contains(base) {
+        return nil
+      }
       if skippedPlugins.isEmpty {
         reader.error(error.description, at: node.mark, path)
       } else {

@@ -40,6 +40,7 @@ extension ConfigDecoder {
       let keyPath = path.key(key)
       if key == "patience" { place.patience = place.patience ?? (entry.key.mark, keyPath) }
       guard entry.value.sequence != nil else {
+        if reader.unbracketedList(entry.value, keyPath, key: key) { continue }
         if let value = decodeSetting(key, section: section, entry.value, keyPath, &reader) {
           grid.set("\(section.rawValue).\(key)", [value])
         }

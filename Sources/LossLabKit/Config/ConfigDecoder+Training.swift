@@ -123,6 +123,7 @@ extension ConfigDecoder {
 
   private func decodeSeeds(_ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader) -> [UInt64]? {
     guard let list = node.sequence else {
+      if reader.unbracketedList(node, path, key: "seeds") { return nil }
       return reader.integer(node, path, what: "seeds", minimum: 0).map { [UInt64($0)] }
     }
     if list.isEmpty { reader.error("seeds is empty; give at least one seed", at: node.mark, path) }
@@ -253,10 +254,45 @@ extension ConfigDecoder {
       }
     }
     guard let file, let user, let item else { return nil }
-    return InteractionSource(
+    let source = InteractionSource(
       path: file,
       columns: InteractionColumns(user: user, item: item, rating: rating, timestamp: timestamp), minRating: minRating,
       delimiter: layout.delimiter, header: layout.header, format: layout.format)
+    if checksDataFiles {
+      report(DataLoader.headerProblems(source), fields: fields, node: node, path, &reader)
+    }
+    return source
+  }
+
+  /// Reports the problems of a data file's header (``DataLoader/headerProblems(_:)-(InteractionSource)``) at
+  /// the setting each concerns: the `path`, a column key, or a metadata field's column (at the section
+  /// for a default column the config does not write).
+  private func report(
+    _ problems: [HeaderProblem], fields: [String: (key: YAMLNode, value: YAMLNode)], node: YAMLNode,
+    _ path: ConfigPath, _ reader: inout ConfigReader
+  ) {
+    for problem in problems {
+      var target: (node: YAMLNode, path: ConfigPath)? = fields[problem.setting].map {
+        ($0.value, path.key(problem.setting))
+      }
+      if problem.setting.hasPrefix("fields."), let field = fields["fields"]?.value.mapping {
+        let name = String(problem.setting.dropFirst("fields.".count))
+        if let value = field.first(where: { $0.key.scalar?.text == name })?.value {
+          let fieldPath = path.key("fields").key(name)
+          target =
+            value.scalar != nil
+            ? (value, fieldPath)
+            : value.mapping?.first { $0.key.scalar?.text == "column" }
+              .map { ($0.value, fieldPath.key("column")) }
+        }
+      }
+      let error = problem.error
+      let unreadable = error.kind == .unreadableInput
+      let place = error.file + (error.line.map { ":\($0)" } ?? "")
+      reader.error(
+        unreadable ? "cannot open \(error.file): \(error.message)" : "\(place): \(error.message)",
+        at: target?.node.mark ?? node.mark, target?.path ?? path, category: unreadable ? .unreadableInput : .badData)
+    }
   }
 
   private func decodeItems(_ node: YAMLNode, _ path: ConfigPath, _ reader: inout ConfigReader) -> ItemSource? {
@@ -307,9 +343,13 @@ extension ConfigDecoder {
         at: node.mark, path)
     }
     guard let file, let id, !metadataFields.isEmpty else { return nil }
-    return ItemSource(
+    let source = ItemSource(
       path: file, idColumn: id, fields: metadataFields, delimiter: layout.delimiter, header: layout.header,
       format: layout.format)
+    if checksDataFiles {
+      report(DataLoader.headerProblems(source), fields: fields, node: node, path, &reader)
+    }
+    return source
   }
 
   private func decodeField(

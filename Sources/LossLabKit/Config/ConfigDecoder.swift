@@ -18,6 +18,11 @@ public struct ConfigDecoder: Sendable {
   public var maxGeneratedScores: Int
   /// Whether a config's `plugins:` are loaded (their code runs) or only checked to exist.
   public var plugins: PluginPolicy
+  /// Whether a training config's data files are opened and their headers checked against the columns the
+  /// config names (``DataLoader/headerProblems(_:)-(InteractionSource)``; no row is read), so that a
+  /// missing file or a misspelled column is reported at the config's line. Off by default: commands that
+  /// read the data (`train`, `split`) and `validate` turn it on.
+  public var checksDataFiles = false
 
   /// Creates a decoder.
   ///
@@ -118,12 +123,14 @@ public struct ConfigDecoder: Sendable {
     if let entry = top["plugins"] {
       skippedPlugins = decodePlugins(entry.value, path.key("plugins"), into: &registry, &reader)
     }
+    var failedCustomLosses: Set<String> = []
     if let entry = top["custom_losses"] {
-      decodeCustomLosses(entry.value, path.key("custom_losses"), into: &registry, &reader)
+      failedCustomLosses = decodeCustomLosses(entry.value, path.key("custom_losses"), into: &registry, &reader)
     }
     var losses: [LossEntry] = []
     if let entry = top["losses"] {
-      let lookUp = LossLookUp(registry: registry, skippedPlugins: skippedPlugins)
+      let lookUp = LossLookUp(
+        registry: registry, skippedPlugins: skippedPlugins, failedCustomLosses: failedCustomLosses)
       losses = decodeLosses(
         entry.value, path.key("losses"), lookUp: lookUp, partialCredit: partialCredit, extraKeys: extraLossKeys,
         &reader)

@@ -34,11 +34,14 @@ public struct ConfigDiagnostic: Error, Sendable, Hashable, CustomStringConvertib
   /// What kind of problem: ``FailureCategory/badData`` for the file's content (syntax, types, names, shapes,
   /// values), ``FailureCategory/unreadableInput`` when the file or a file it names cannot be read.
   public var category: FailureCategory
+  /// An earlier line the message refers to (the line above an indentation mistake), quoted above the
+  /// offending line.
+  public var relatedLine: Int?
 
   /// Creates a diagnostic.
   public init(
     file: String, mark: YAMLMark?, keyPath: ConfigPath = .root, message: String, severity: Severity = .error,
-    category: FailureCategory = .badData
+    category: FailureCategory = .badData, relatedLine: Int? = nil
   ) {
     self.file = file
     self.mark = mark
@@ -46,6 +49,7 @@ public struct ConfigDiagnostic: Error, Sendable, Hashable, CustomStringConvertib
     self.message = message
     self.severity = severity
     self.category = category
+    self.relatedLine = relatedLine
   }
 
   /// The first line: `PATH:LINE:COLUMN: error: KEYPATH: MESSAGE` (no line and column without a mark, no key
@@ -73,7 +77,13 @@ public struct ConfigDiagnostic: Error, Sendable, Hashable, CustomStringConvertib
     let excerpt = SourceExcerpt(line: line, column: mark.column)
     let number = String(mark.line)
     let gutter = String(repeating: " ", count: number.count)
-    return "\(description)\n \(number) | \(excerpt.text)\n \(gutter) | \(excerpt.caretPrefix)^"
+    var text = description
+    if let related = relatedLine, related < mark.line, let relatedText = lines.line(related) {
+      let shown = String(related)
+      let pad = String(repeating: " ", count: number.count - shown.count)
+      text += "\n \(pad)\(shown) | \(SourceExcerpt(line: relatedText, column: 1).text)"
+    }
+    return "\(text)\n \(number) | \(excerpt.text)\n \(gutter) | \(excerpt.caretPrefix)^"
   }
 }
 

@@ -146,7 +146,7 @@ public struct ConfigLoader: Sendable {
       let message = error.kind == .encoding ? "\(error.message): a config must be UTF-8 text" : error.message
       return ParsedConfigFile(
         file: file, root: nil, source: source,
-        failure: ConfigDiagnostic(file: file, mark: error.mark, message: message))
+        failure: ConfigDiagnostic(file: file, mark: error.mark, message: message, relatedLine: error.relatedLine))
     }
   }
 }

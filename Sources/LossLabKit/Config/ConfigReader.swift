@@ -58,21 +58,25 @@ struct ConfigReader {
   // MARK: Structure
 
   /// The pairs of a mapping node, with unknown keys reported (with a suggestion) and skipped.
+  ///
+  /// - Parameter hints: For unknown keys known to belong elsewhere, what to say instead of a suggestion.
   mutating func mapping(
-    _ node: YAMLNode, _ path: ConfigPath, allowed: [String], what: String
+    _ node: YAMLNode, _ path: ConfigPath, allowed: [String], what: String, hints: [String: String] = [:]
   ) -> [String: (key: YAMLNode, value: YAMLNode)]? {
     guard let pairs = node.mapping else {
       error("\(what) must be a mapping, got \(node.kindDescription)", at: node.mark, path)
       return nil
     }
     var result: [String: (key: YAMLNode, value: YAMLNode)] = [:]
-    for pair in pairs {
+    for (index, pair) in pairs.enumerated() {
       guard let key = pair.key.scalar?.text else {
         error("keys must be plain names, got \(pair.key.kindDescription)", at: pair.key.mark, path)
         continue
       }
       guard allowed.contains(key) else {
-        let hint = closestName(to: key, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+        let hint =
+          hints[key].map { " (\($0))" } ?? commaHint(at: index, of: pairs)
+          ?? closestName(to: key, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
         error(
           "unknown key '\(key)'\(hint); \(what) takes: \(allowed.joined(separator: ", "))", at: pair.key.mark,
           path.key(key))
@@ -81,6 +85,29 @@ struct ConfigReader {
       result[key] = (pair.key, pair.value)
     }
     return result
+  }
+
+  /// The hint for a key without a value in a run of such keys after a key with a plain value, as `2` and `3`
+  /// in `{seed: 1, 2, 3}`: in braces, commas separate entries, so each reads as a key; a list goes in
+  /// brackets.
+  private func commaHint(at index: Int, of pairs: [YAMLNode.Pair]) -> String? {
+    func bare(_ pair: YAMLNode.Pair) -> String? {
+      guard let key = pair.key.scalar, key.style == .plain, let value = pair.value.scalar, value.style == .plain,
+        value.text.isEmpty
+      else { return nil }
+      return key.text
+    }
+    guard bare(pairs[index]) != nil else { return nil }
+    var first = index
+    while first > 0, bare(pairs[first - 1]) != nil { first -= 1 }
+    guard first > 0, let owner = pairs[first - 1].key.scalar?.text, let value = pairs[first - 1].value.scalar,
+      value.style == .plain, !value.text.isEmpty
+    else { return nil }
+    var last = index
+    while last + 1 < pairs.count, bare(pairs[last + 1]) != nil { last += 1 }
+    let values = [value.text] + pairs[first...last].compactMap(bare)
+    return " (in braces, commas separate entries, so '\(pairs[index].key.scalar?.text ?? "")' reads as a key; "
+      + "several values of '\(owner)' are written as a list in brackets: \(owner): [\(values.joined(separator: ", "))])"
   }
 
   /// The elements of a sequence node.
@@ -105,6 +132,23 @@ struct ConfigReader {
       }
     }
     return nil
+  }
+
+  /// Reports a plain scalar that reads like a list without brackets (`seeds: 1, 2, 3`, one text in YAML)
+  /// where the key takes a list, with the list form to write instead.
+  ///
+  /// - Parameter key: The key as the config spells it, for the suggestion.
+  /// - Returns: Whether the node was such a scalar (and an error was reported).
+  mutating func unbracketedList(_ node: YAMLNode, _ path: ConfigPath, key: String) -> Bool {
+    guard let scalar = node.scalar, scalar.style == .plain, scalar.text.contains(",") else { return false }
+    let parts = scalar.text.split(separator: ",", omittingEmptySubsequences: false).map { part in
+      String(part.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+    guard parts.count >= 2, parts.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else { return false }
+    error(
+      "several values are written as a list in brackets: \(key): [\(parts.joined(separator: ", "))] (got the "
+        + "text '\(scalar.text)')", at: node.mark, path)
+    return true
   }
 
   mutating func string(_ node: YAMLNode, _ path: ConfigPath, what: String) -> String? {

@@ -282,7 +282,9 @@ extension InputFiles {
 
 /// Loads a training config or exits with its diagnostics.
 func loadTrainingConfig(_ path: String, registry: LossRegistry = .standard) throws -> TrainingConfig {
-  let loaded = ConfigLoader(registry: registry).load(path: path, as: .training)
+  var loader = ConfigLoader(registry: registry)
+  loader.decoder.checksDataFiles = true  // a missing file or column is reported at the config's line
+  let loaded = loader.load(path: path, as: .training)
   let code = report(loaded.diagnostics, sources: sources([loaded]))
   guard let config = loaded.training, code == .success else { throw code == .success ? ExitCode(.badData) : code }
   return config

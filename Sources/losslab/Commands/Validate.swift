@@ -8,7 +8,9 @@ extension LossLab {
     static let configuration = CommandConfiguration(
       abstract: "Check configs without computing anything; print every problem found.",
       discussion: """
-        Loss-table configs (for run) and training configs (for train, split; they have data:) alike. A \
+        Loss-table configs (for run) and training configs (for train, split; they have data:) alike; a \
+        training config's data files are opened and their headers checked against the columns it names \
+        (no row is read). A \
         config's plugins are checked to exist but not loaded (their code does not run) unless \
         --load-plugins is given; losses they may define are then not checked.
         """)
@@ -22,7 +24,8 @@ extension LossLab {
     var loadPlugins = false
 
     func run() throws {
-      let loader = ConfigLoader(registry: try pluginOptions.registry(), plugins: loadPlugins ? .load : .check)
+      var loader = ConfigLoader(registry: try pluginOptions.registry(), plugins: loadPlugins ? .load : .check)
+      loader.decoder.checksDataFiles = true
       let loaded = configs.map { loader.load(path: $0) }
       for config in loaded {
         switch config.config {

@@ -59,6 +59,15 @@ struct MessageTests {
         """)
   }
 
+  @Test("a list item indented deeper than the one above joins it: the name says so")
+  func itemJoinsTheOneAbove() {
+    #expect(
+      errors("losses:\n  - bpr\n   - hinge\nscenarios: []\n").first
+        == "test.yaml:2:5: error: losses[0]: unknown loss 'bpr - hinge'; known losses: bpr, adaptive_bpr, hinge, "
+        + "adaptive_hinge, warp, log_sigmoid_bpr, adaptive_log_sigmoid_bpr (an item indented deeper than the one "
+        + "above continues it as one text: align the '-' of each item)")
+  }
+
   @Test("a scalar with ': ' on one line gets libyaml's message alone: no indentation story to tell")
   func noHintWithoutIndentation() {
     #expect(

@@ -283,7 +283,12 @@ struct LossLookUp {
         return nil
       }
       if skippedPlugins.isEmpty {
-        reader.error(error.description, at: node.mark, path)
+        // `  - bpr` over `   - hinge`: the deeper line continues the plain scalar above it.
+        let joined =
+          name.contains(" - ")
+          ? " (an item indented deeper than the one above continues it as one text: align the '-' of each item)"
+          : ""
+        reader.error(error.description + joined, at: node.mark, path)
       } else {
         reader.warning(
           "'\(name)' is not checked: it is not a built-in or custom loss, and the plugins that may define it "

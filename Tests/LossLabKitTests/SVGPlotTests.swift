@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 import Testing
 
@@ -384,6 +385,76 @@ private let rsvgConvert: String? = [
 ]
 .first { FileManager.default.isExecutableFile(atPath: $0) }
 
+/// The pixels of an 8-bit RGB or RGBA PNG (what rsvg-convert writes), or `nil` for another kind.
+private struct DecodedPNG {
+  var width: Int
+  var height: Int
+  /// Bytes per pixel: 3 (RGB) or 4 (RGBA).
+  var channels: Int
+  /// Unfiltered rows, `width × channels` bytes each.
+  var pixels: [UInt8]
+
+  /// The red, green and blue of the pixel at column `x`, row `y`.
+  func rgb(_ x: Int, _ y: Int) -> [Int] {
+    let start = (y * width + x) * channels
+    return (0..<3).map { Int(pixels[start + $0]) }
+  }
+
+  init?(_ png: [UInt8]) {
+    func be32(_ at: Int) -> Int { png[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+    var offset = 8
+    var header: [UInt8] = []
+    var compressed: [UInt8] = []
+    while offset + 8 <= png.count {
+      let length = be32(offset)
+      let type = String(decoding: png[offset + 4..<offset + 8], as: UTF8.self)
+      guard offset + 12 + length <= png.count else { return nil }
+      let data = png[offset + 8..<offset + 8 + length]
+      if type == "IHDR" { header = Array(data) }
+      if type == "IDAT" { compressed += data }
+      offset += 12 + length
+    }
+    guard header.count == 13, header[8] == 8, header[10] == 0, header[11] == 0, header[12] == 0 else { return nil }
+    guard header[9] == 2 || header[9] == 6 else { return nil }
+    width = header[0..<4].reduce(0) { $0 << 8 | Int($1) }
+    height = header[4..<8].reduce(0) { $0 << 8 | Int($1) }
+    channels = header[9] == 6 ? 4 : 3
+    let stride = width * channels
+    var raw = [UInt8](repeating: 0, count: height * (stride + 1))
+    var rawLength = uLongf(raw.count)
+    let status = raw.withUnsafeMutableBufferPointer { out in
+      compressed.withUnsafeBufferPointer { input in
+        uncompress(out.baseAddress, &rawLength, input.baseAddress, uLong(input.count))
+      }
+    }
+    guard status == Z_OK, Int(rawLength) == raw.count else { return nil }
+    var pixels = [UInt8](repeating: 0, count: height * stride)
+    for row in 0..<height {
+      let filter = raw[row * (stride + 1)]
+      for i in 0..<stride {
+        let x = Int(raw[row * (stride + 1) + 1 + i])
+        let a = i >= channels ? Int(pixels[row * stride + i - channels]) : 0
+        let b = row > 0 ? Int(pixels[(row - 1) * stride + i]) : 0
+        let c = i >= channels && row > 0 ? Int(pixels[(row - 1) * stride + i - channels]) : 0
+        let predicted: Int
+        switch filter {
+        case 0: predicted = 0
+        case 1: predicted = a
+        case 2: predicted = b
+        case 3: predicted = (a + b) / 2
+        case 4:
+          let p = a + b - c
+          let (pa, pb, pc) = (abs(p - a), abs(p - b), abs(p - c))
+          predicted = pa <= pb && pa <= pc ? a : (pb <= pc ? b : c)
+        default: return nil
+        }
+        pixels[row * stride + i] = UInt8((x + predicted) & 0xFF)
+      }
+    }
+    self.pixels = pixels
+  }
+}
+
 extension SVGPlotTests {
   @Test("Variants of one base loss share its hue with another dash and marker; base losses get distinct hues")
   func familyStyles() throws {
@@ -606,6 +677,19 @@ extension SVGPlotTests {
       let pngWidth = png[16..<20].reduce(0) { $0 << 8 | Int($1) }
       let pngHeight = png[20..<24].reduce(0) { $0 << 8 | Int($1) }
       #expect(pngWidth == width && pngHeight == height, "\(name): \(pngWidth)×\(pngHeight), not \(width)×\(height)")
+      // A few pixels: the white background in a corner, and the first legend entry's sample line in its hue.
+      let image = try #require(DecodedPNG(png), "\(name): not an 8-bit RGB(A) PNG")
+      #expect(image.width == width && image.height == height)
+      #expect(image.rgb(2, 2) == [255, 255, 255], "\(name): the corner")
+      let layout = SVGPlot.Layout(title: "movielens-losses — \(name)", subtitle: "s", xLabel: "epoch", panels: panels)
+      guard let column = layout.legendColumns.first, let first = column.names.first,
+        let colour = layout.styles[first]?.color
+      else { continue }
+      let expected = [1, 3, 5].map { Int(colour.dropFirst($0).prefix(2), radix: 16) ?? -1 }
+      let x = Int(column.x.rounded(.up)) + 3
+      let y = Int(column.y + layout.legendLineHeight / 2)
+      let seen = image.rgb(x, y)
+      #expect(zip(seen, expected).allSatisfy { abs($0 - $1) <= 24 }, "\(name): \(seen) at (\(x), \(y)), not \(colour)")
     }
   }
 }

@@ -74,7 +74,7 @@ let package = Package(
       name: "LossLabKitTests",
       dependencies: [
         "LossLabKit", "RankingLosses", "Recommender", "LossConformance", "YAMLNodes", "LossLabTestSupport",
-        "CLossLabPlugin",
+        "CLossLabPlugin", "CZlib",
       ]
     ),
     .testTarget(

@@ -29,6 +29,9 @@ extension LossLab {
     @Option(help: "Draw each metric per epoch, one line per variant, as an SVG file (the epochs the runs evaluated).")
     var plot: String?
 
+    @Option(help: "With --plot: a light ± std band around each line (std), or none.")
+    var plotBands = TrainingPlot.Bands.std
+
     func validate() throws {
       try checkPlotName(plot)
       if let plot, plot == outputOptions.output {
@@ -136,7 +139,7 @@ extension LossLab {
         training)
       if let plot {
         try orFail { () throws(AtomicFile.WriteError) in
-          try AtomicFile.write(TrainingPlot.svg(training), to: plot, inputs: inputs)
+          try AtomicFile.write(TrainingPlot.svg(training, bands: plotBands), to: plot, inputs: inputs)
         }
       }
       try outputOptions.emit(text, inputs: inputs)

@@ -26,6 +26,9 @@ extension LossLab {
     @Option(help: "Draw each metric per epoch, one line per variant, as an SVG file (evaluates every epoch).")
     var plot: String?
 
+    @Option(help: "With --plot: a light ± std band around each line (std), or none.")
+    var plotBands = TrainingPlot.Bands.std
+
     @Option(
       help: "Write the train/test split (train.csv, test.csv, validation.csv if any; original ids) to this folder.")
     var saveSplit: String?
@@ -129,7 +132,7 @@ extension LossLab {
       progress.finish()
       let text = TrainingReportRenderer(format: outputOptions.format, precision: outputOptions.precision).render(report)
       try orFail { () throws(AtomicFile.WriteError) in
-        if let plot { try AtomicFile.write(TrainingPlot.svg(report), to: plot, inputs: inputs) }
+        if let plot { try AtomicFile.write(TrainingPlot.svg(report, bands: plotBands), to: plot, inputs: inputs) }
         if let saveModel {
           let entries = try ModelWriter.write(report, data: prepared.0, to: saveModel, inputs: inputs)
           printError(

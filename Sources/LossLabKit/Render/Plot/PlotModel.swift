@@ -23,20 +23,34 @@ public struct PlotPoint: Sendable, Equatable {
 
 /// One line of a chart.
 public struct PlotSeries: Sendable, Equatable {
-  /// The legend label, for example `"warp+genre"`. Series with the same name get the same colour in every panel.
+  /// The legend label, for example `"warp+genre"`. Series with the same name get the same style in every panel.
   public var name: String
   /// The points, in x order (they are sorted by x before drawing); may be empty.
   public var points: [PlotPoint]
+  /// The group that decides the colour, for example the base loss `"warp"` of `"warp+genre"`: every series of a
+  /// family has the family's hue, and they differ by dash pattern and marker shape. `nil` makes the series its
+  /// own family (keyed by ``name``).
+  public var family: String?
+  /// Whether the series is a variant of its family's base (partial credit or other parameters): within a
+  /// family, plain series take the first styles (solid line, round markers) and variants the next ones.
+  public var isVariant: Bool
 
   /// Creates a series.
   ///
   /// - Parameters:
   ///   - name: The legend label; series with the same name share a colour in every panel.
   ///   - points: The points, in x order; may be empty.
-  public init(name: String, points: [PlotPoint]) {
+  ///   - family: The group that decides the colour (the base loss); default `nil`, the series' own name.
+  ///   - isVariant: Whether the series is a variant of its family's base; default `false`.
+  public init(name: String, points: [PlotPoint], family: String? = nil, isVariant: Bool = false) {
     self.name = name
     self.points = points
+    self.family = family
+    self.isVariant = isVariant
   }
+
+  /// The key of the series' colour: ``family``, or the name when it has none.
+  var familyKey: String { family ?? name }
 }
 
 /// One panel of a chart: a metric, with one line per series.

@@ -23,6 +23,30 @@ extension SVGPlot {
     var yTicks: TickScale
   }
 
+  /// One column of legend entries: where it starts, how wide it may be, and its lines.
+  struct LegendColumn: Sendable, Equatable {
+    /// The left edge.
+    var x: Double
+    /// The top edge.
+    var y: Double
+    /// The room for an entry (sample and label).
+    var width: Double
+    /// The series names, one per line, in order.
+    var names: [String]
+    /// A remark drawn after the names (in italics), or `nil`.
+    var note: String?
+  }
+
+  /// Where the legend goes.
+  enum LegendPlacement: Sendable, Equatable {
+    /// In the grid's empty panel cells (the last row's), one column per cell used.
+    case emptyCells
+    /// Right of the panels, in one column.
+    case right
+    /// No legend (no series).
+    case none
+  }
+
   /// Places everything and writes the document.
   struct Layout {
     let title: String
@@ -31,6 +55,8 @@ extension SVGPlot {
     let panels: [PreparedPanel]
     let legendNames: [String]
     let styles: [String: SeriesStyle]
+    /// A remark under the legend entries: hues repeat with more than twelve families.
+    let legendNote: String?
 
     // Geometry, in pixels.
     let margin = 20.0
@@ -40,6 +66,8 @@ extension SVGPlot {
     let tickSize = 11.0
     let labelSize = 12.0
     let legendSize = 12.5
+    /// The height of one legend line.
+    let legendLineHeight = 21.0
     let panelHeight = 280.0
     let panelGap = 18.0
     let columns: Int
@@ -49,17 +77,26 @@ extension SVGPlot {
     let plotTopInset = 30.0
     let plotBottomInset = 46.0
     let width: Double
+    let height: Double
+    /// The top of the first row of panels.
+    let gridTop: Double
+    /// Where the legend went, and its columns.
+    let legendPlacement: LegendPlacement
+    let legendColumns: [LegendColumn]
 
-    init(title: String, subtitle: String?, xLabel: String, panels: [PlotPanel]) {
+    init(title: String, subtitle: String?, xLabel: String, panels: [PlotPanel], bands: Bool = true) {
       self.title = title
       self.subtitle = subtitle.flatMap { $0.isEmpty ? nil : $0 }
       self.xLabel = xLabel
-      (legendNames, styles) = SVGPlot.seriesStyles(for: panels)
+      let assignment = SVGPlot.seriesStyles(for: panels)
+      (legendNames, styles) = (assignment.names, assignment.styles)
+      legendNote =
+        assignment.huesRepeat
+        ? "\(assignment.familyCount) losses, \(SVGPlot.palette.count) colours: a colour's lines differ by dash and marker"
+        : nil
       let styles = self.styles
       let (tickSize, panelTitleSize, legendSize) = (self.tickSize, self.panelTitleSize, self.legendSize)
-      let plotHeight = panelHeight - plotTopInset - plotBottomInset
-      let yCount = Swift.max(2, Int(plotHeight / 40))
-      self.panels = panels.map { SVGPlot.prepare($0, styles: styles, yTickCount: yCount) }
+      self.panels = panels.map { SVGPlot.prepare($0, styles: styles, bands: bands) }
       columns = Swift.min(3, Swift.max(1, panels.count))
       let widestTickLabel =
         self.panels.flatMap(\.yTicks.labels).map { SVGPlot.textWidth($0, size: tickSize) }
@@ -75,41 +112,139 @@ extension SVGPlot {
       let header = Swift.max(
         SVGPlot.textWidth(title, size: titleSize, bold: true),
         SVGPlot.textWidth(self.subtitle ?? "", size: subtitleSize))
-      let widestLegendItem = legendNames.map { Layout.legendItemWidth($0, size: legendSize) }.max() ?? 0
-      width = (Swift.max(grid, header, widestLegendItem) + 2 * margin).rounded(.up)
+      var top = margin + titleSize - 2
+      if self.subtitle != nil { top += subtitleSize + 8 }
+      gridTop = top + 18
+      let panelRows = (panels.count + columns - 1) / columns
+      var gridHeight = Double(panelRows) * panelHeight + Double(Swift.max(0, panelRows - 1)) * panelGap
+      if panels.isEmpty { gridHeight = labelSize + 6 }
+
+      // The legend: in the last row's empty cells when its lines fit there, else right of the grid.
+      let lines = legendNames.count + (legendNote == nil ? 0 : 1)
+      let emptyCells = panelRows * columns - panels.count
+      let perCell = Swift.max(1, Int((panelHeight - 24) / legendLineHeight))
+      var placement = LegendPlacement.none
+      var legendColumns: [LegendColumn] = []
+      var legendRight = 0.0
+      var legendBottom = 0.0
+      if lines == 0 {
+        placement = .none
+      } else if emptyCells > 0 && lines <= emptyCells * perCell {
+        placement = .emptyCells
+        let cellsUsed = (lines + perCell - 1) / perCell
+        var remaining = legendNames[...]
+        for cell in 0..<cellsUsed {
+          let column = columns - emptyCells + cell
+          let take = Swift.min(perCell, remaining.count)
+          let names = Array(remaining.prefix(take))
+          remaining = remaining.dropFirst(take)
+          let isLast = cell == cellsUsed - 1
+          legendColumns.append(
+            LegendColumn(
+              x: margin + Double(column) * (panelWidth + panelGap) + 24,
+              y: gridTop + Double(panelRows - 1) * (panelHeight + panelGap) + plotTopInset,
+              width: panelWidth - 24, names: names, note: isLast ? legendNote : nil))
+        }
+      } else {
+        placement = .right
+        let entryWidth = legendNames.map { Layout.legendItemWidth($0, size: legendSize) }.max() ?? 0
+        let noteWidth = legendNote.map { SVGPlot.textWidth($0, size: legendSize - 1.5) } ?? 0
+        let columnWidth = Swift.min(Layout.legendLabelLimit + 52, Swift.max(entryWidth, noteWidth))
+        legendColumns = [
+          LegendColumn(
+            x: margin + grid + panelGap, y: gridTop + plotTopInset, width: columnWidth, names: legendNames,
+            note: legendNote)
+        ]
+        legendRight = panelGap + columnWidth
+        legendBottom = plotTopInset + Double(lines) * legendLineHeight
+      }
+      legendPlacement = placement
+      self.legendColumns = legendColumns
+      width = (Swift.max(grid + legendRight, header) + 2 * margin).rounded(.up)
+      height = (gridTop + Swift.max(gridHeight, legendBottom) + margin).rounded(.up)
     }
 
     /// The widest a legend label is drawn; a longer name is shortened with an ellipsis.
     static let legendLabelLimit = 320.0
 
-    /// The text shown in the legend for a series name.
-    static func legendLabel(_ name: String, size: Double) -> String {
-      name.isEmpty ? "(unnamed)" : SVGPlot.truncated(name, toWidth: legendLabelLimit, size: size)
+    /// The text shown in the legend for a series name, at most `limit` wide.
+    static func legendLabel(_ name: String, size: Double, limit: Double = legendLabelLimit) -> String {
+      name.isEmpty ? "(unnamed)" : SVGPlot.truncated(name, toWidth: limit, size: size)
     }
 
     /// The width of a legend item (sample line, label and the gap after it).
     static func legendItemWidth(_ name: String, size: Double) -> Double {
-      30 + SVGPlot.textWidth(legendLabel(name, size: size), size: size) + 22
+      38 + SVGPlot.textWidth(legendLabel(name, size: size), size: size) + 14
     }
 
-    /// The legend's items in rows that fit the document width: each row lists (name, x offset).
-    func legendRows() -> [[(name: String, x: Double)]] {
-      var rows: [[(name: String, x: Double)]] = []
-      var row: [(name: String, x: Double)] = []
-      var x = 0.0
-      let available = width - 2 * margin
-      for name in legendNames {
-        let itemWidth = Layout.legendItemWidth(name, size: legendSize)
-        if !row.isEmpty && x + itemWidth - 22 > available {
-          rows.append(row)
-          row = []
-          x = 0
+    /// The legend: one entry per line (a sample of the line with its marker, and the name), column by column.
+    func legend() -> String {
+      guard !legendColumns.isEmpty else { return "" }
+      var out = #"<g class="legend">"# + "\n"
+      for column in legendColumns {
+        var center = column.y + legendLineHeight / 2
+        for name in column.names {
+          let style = styles[name] ?? SeriesStyle(color: "#000000", dash: nil)
+          let x = column.x
+          let label = Layout.legendLabel(name, size: legendSize, limit: Swift.max(40, column.width - 52))
+          // A shortened label keeps the full name as the item's tooltip.
+          out += label == name || name.isEmpty ? "<g>\n" : "<g><title>\(SVGPlot.escaped(name))</title>\n"
+          out += "<line x1=\"\(c(x))\" y1=\"\(c(center))\" x2=\"\(c(x + 32))\" y2=\"\(c(center))\""
+          out += " stroke=\"\(style.color)\" stroke-width=\"2.25\"\(dashAttribute(style))/>\n"
+          out += marker(
+            style.marker, x: x + 16, y: center, radius: 4,
+            attributes: "fill=\"\(style.color)\" stroke=\"#ffffff\" stroke-width=\"1\"", content: "")
+          out += text(
+            label, x: x + 38, y: center + legendSize * 0.35, size: legendSize,
+            attributes: name.isEmpty ? ##"fill="#222222" font-style="italic""## : ##"fill="#222222""##)
+          out += "</g>\n"
+          center += legendLineHeight
         }
-        row.append((name, x))
-        x += itemWidth
+        if let note = column.note {
+          out += text(
+            SVGPlot.truncated(note, toWidth: column.width, size: legendSize - 1.5), x: column.x,
+            y: center + (legendSize - 1.5) * 0.35, size: legendSize - 1.5,
+            attributes: ##"fill="#555555" font-style="italic""##)
+        }
       }
-      if !row.isEmpty { rows.append(row) }
-      return rows
+      out += "</g>\n"
+      return out
+    }
+
+    /// A point marker of `shape` centred on (`x`, `y`), about as large as a circle of `radius`, with `content`
+    /// (a tooltip) inside, or self-closing when `content` is empty.
+    func marker(
+      _ shape: MarkerShape, x: Double, y: Double, radius r: Double, attributes: String, content: String
+    ) -> String {
+      let open: String
+      let element: String
+      switch shape {
+      case .circle:
+        (element, open) = ("circle", "<circle cx=\"\(c(x))\" cy=\"\(c(y))\" r=\"\(c(r))\"")
+      case .square:
+        let h = r * 0.9
+        (element, open) = (
+          "path", "<path d=\"M\(c(x - h)) \(c(y - h))H\(c(x + h))V\(c(y + h))H\(c(x - h))Z\""
+        )
+      case .triangle:
+        let h = r * 1.3
+        (element, open) = (
+          "path",
+          "<path d=\"M\(c(x)) \(c(y - h))L\(c(x + h * 0.866)) \(c(y + h / 2))L\(c(x - h * 0.866)) \(c(y + h / 2))Z\""
+        )
+      case .triangleDown:
+        let h = r * 1.3
+        (element, open) = (
+          "path",
+          "<path d=\"M\(c(x)) \(c(y + h))L\(c(x + h * 0.866)) \(c(y - h / 2))L\(c(x - h * 0.866)) \(c(y - h / 2))Z\""
+        )
+      case .diamond:
+        let h = r * 1.25
+        (element, open) = (
+          "path", "<path d=\"M\(c(x)) \(c(y - h))L\(c(x + h)) \(c(y))L\(c(x)) \(c(y + h))L\(c(x - h)) \(c(y))Z\""
+        )
+      }
+      return content.isEmpty ? "\(open) \(attributes)/>\n" : "\(open) \(attributes)>\(content)</\(element)>\n"
     }
 
     func document() -> String {
@@ -123,37 +258,7 @@ extension SVGPlot {
         y += subtitleSize + 8
         body += text(subtitle, x: margin, y: y, size: subtitleSize, attributes: ##"fill="#555555""##)
       }
-      // Legend.
-      let rows = legendRows()
-      if !rows.isEmpty {
-        y += 12
-        body += #"<g class="legend">"# + "\n"
-        for row in rows {
-          let center = y + 10
-          for item in row {
-            let style = styles[item.name] ?? SeriesStyle(color: "#000000", dash: nil)
-            let x = margin + item.x
-            let label = Layout.legendLabel(item.name, size: legendSize)
-            // A shortened label keeps the full name as the item's tooltip.
-            body +=
-              label == item.name || item.name.isEmpty ? "<g>\n" : "<g><title>\(SVGPlot.escaped(item.name))</title>\n"
-            body += "<line x1=\"\(c(x))\" y1=\"\(c(center))\" x2=\"\(c(x + 26))\" y2=\"\(c(center))\""
-            body += " stroke=\"\(style.color)\" stroke-width=\"2.25\"\(dashAttribute(style))/>\n"
-            body += "<circle cx=\"\(c(x + 13))\" cy=\"\(c(center))\" r=\"3.5\" fill=\"\(style.color)\""
-            body += " stroke=\"#ffffff\" stroke-width=\"1\"/>\n"
-            body += text(
-              label, x: x + 32, y: center + legendSize * 0.35, size: legendSize,
-              attributes: item.name.isEmpty ? ##"fill="#222222" font-style="italic""## : ##"fill="#222222""##)
-            body += "</g>\n"
-          }
-          y += 20
-        }
-        body += "</g>\n"
-        y += 4
-      }
-      let gridTop = y + 10
       // Panels.
-      let panelRows = (panels.count + columns - 1) / columns
       for (index, panel) in panels.enumerated() {
         let left = margin + Double(index % columns) * (panelWidth + panelGap)
         let top = gridTop + Double(index / columns) * (panelHeight + panelGap)
@@ -161,13 +266,11 @@ extension SVGPlot {
         body += panelBody
         defs += clip
       }
-      var height = gridTop + Double(panelRows) * panelHeight + Double(Swift.max(0, panelRows - 1)) * panelGap
       if panels.isEmpty {
         body += text(
           "no data", x: margin, y: gridTop + labelSize, size: labelSize, attributes: ##"fill="#777777""##)
-        height = gridTop + labelSize + 6
       }
-      height = (height + margin).rounded(.up)
+      body += legend()
 
       var out = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
       out += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"\(c(width))\" height=\"\(c(height))\""
@@ -249,39 +352,44 @@ extension SVGPlot {
               let p = band[0]
               let spread = abs(p.spread ?? 0)
               bands += "<line x1=\"\(c(px(p.x)))\" y1=\"\(c(py(p.y - spread)))\" x2=\"\(c(px(p.x)))\""
-              bands += " y2=\"\(c(py(p.y + spread)))\" stroke=\"\(series.style.color)\" stroke-opacity=\"0.3\""
+              bands += " y2=\"\(c(py(p.y + spread)))\" stroke=\"\(series.style.color)\" stroke-opacity=\"0.16\""
               bands += " stroke-width=\"6\"/>\n"
             } else {
               let upper = band.map { "\(c(px($0.x))),\(c(py($0.y + abs($0.spread ?? 0))))" }
               let lower = band.reversed().map { "\(c(px($0.x))),\(c(py($0.y - abs($0.spread ?? 0))))" }
               bands += "<polygon points=\"\((upper + lower).joined(separator: " "))\""
-              bands += " fill=\"\(series.style.color)\" fill-opacity=\"0.14\" stroke=\"none\"/>\n"
+              bands += " fill=\"\(series.style.color)\" fill-opacity=\"0.07\" stroke=\"none\"/>\n"
             }
           }
         }
         if !bands.isEmpty { out += "<g class=\"band\">\n\(bands)</g>\n" }
       }
       out += "</g>\n"
-      for series in panel.series {
+      // Lines in rank order: a family's dashed variants over its solid base, which shows through their gaps.
+      let drawOrder = panel.series.enumerated().sorted {
+        ($0.element.style.rank, $0.offset) < ($1.element.style.rank, $1.offset)
+      }
+      for series in drawOrder.map(\.element) {
         let style = series.style
         let count = series.runs.reduce(0) { $0 + $1.count }
         let spacing = count > 1 ? plotWidth / Double(count - 1) : plotWidth
-        let radius = Swift.min(3.5, Swift.max(1.5, spacing / 4))
+        let radius = Swift.min(3.5, Swift.max(2.25, spacing / 3))
         out += "<g class=\"series\" stroke=\"\(style.color)\" fill=\"\(style.color)\">\n"
         out += "<title>\(SVGPlot.escaped(series.name))</title>\n"
         for run in series.runs where run.count > 1 {
           let points = run.map { "\(c(px($0.x))),\(c(py($0.y)))" }.joined(separator: " ")
-          out += "<polyline points=\"\(points)\" fill=\"none\" stroke-width=\"2.25\" stroke-linejoin=\"round\""
+          out +=
+            "<polyline points=\"\(points)\" fill=\"none\" stroke-width=\"2.25\" stroke-opacity=\"0.85\" stroke-linejoin=\"round\""
           out += "\(dashAttribute(style)) clip-path=\"url(#\(clipID))\"/>\n"
         }
         for run in series.runs {
           for point in run {
-            out += "<circle cx=\"\(c(px(point.x)))\" cy=\"\(c(py(point.y)))\" r=\"\(c(radius))\""
-            out += " stroke=\"#ffffff\" stroke-width=\"1\"><title>"
             var tip = "\(series.name): \(xLabel) \(SVGPlot.shortestString(point.x)), "
             tip += SVGPlot.significantString(point.y)
             if let spread = point.spread, spread.isFinite { tip += " ± " + SVGPlot.significantString(abs(spread)) }
-            out += SVGPlot.escaped(tip) + "</title></circle>\n"
+            out += marker(
+              style.marker, x: px(point.x), y: py(point.y), radius: radius,
+              attributes: "stroke=\"#ffffff\" stroke-width=\"1\"", content: "<title>\(SVGPlot.escaped(tip))</title>")
           }
         }
         out += "</g>\n"
@@ -310,7 +418,7 @@ extension SVGPlot {
   }
 
   /// The series of `panel`, cleaned, with its axis ranges.
-  static func prepare(_ panel: PlotPanel, styles: [String: SeriesStyle], yTickCount: Int) -> PreparedPanel {
+  static func prepare(_ panel: PlotPanel, styles: [String: SeriesStyle], bands: Bool = true) -> PreparedPanel {
     var series: [PreparedSeries] = []
     var xs: [Double] = []
     var yLow = Double.infinity
@@ -321,6 +429,7 @@ extension SVGPlot {
       var runs: [[PlotPoint]] = []
       var run: [PlotPoint] = []
       for var point in sorted {
+        if !bands { point.spread = nil }
         guard point.y.isFinite else {
           if !run.isEmpty { runs.append(run) }
           run = []
@@ -356,29 +465,33 @@ extension SVGPlot {
         xRange = (low - pad, high + pad)
       }
     }
-    // y: the data's range, bands included, with a margin; a constant gets a small range around it.
-    var yRange = (low: 0.0, high: 1.0)
-    if hasData {
-      let span = yHigh - yLow
-      if span > Swift.max(abs(yLow), abs(yHigh)) * 1e-9 && span.isFinite {
-        yRange = (yLow - span * 0.08, yHigh + span * 0.08)
-      } else {
-        let pad = Swift.max(abs(yLow) * 0.05, 0.05)
-        yRange = (yLow - pad, yHigh + pad)
-      }
-      if !(yRange.low.isFinite && yRange.high.isFinite && yRange.high > yRange.low) {
-        yRange = (yLow, yHigh > yLow ? yHigh : yLow + 1)
-      }
+    // y: ticks covering the data's range, bands included (a constant gets a small range around it); the axis
+    // spans the ticks plus a sliver, so that markers on the first or last tick are not cut.
+    var (dataLow, dataHigh) = hasData ? (yLow, yHigh) : (0.0, 1.0)
+    let span = dataHigh - dataLow
+    if !(span > Swift.max(abs(dataLow), abs(dataHigh)) * 1e-9 && span.isFinite) {
+      let pad = Swift.max(abs(dataLow) * 0.05, 0.05)
+      (dataLow, dataHigh) = (dataLow - pad, dataHigh + pad)
     }
-    let yTicks = tickScale(min: yRange.low, max: yRange.high, count: yTickCount)
+    var yTicks = coveringTicks(min: dataLow, max: dataHigh)
+    var yRange = (low: dataLow, high: dataHigh)
+    if let first = yTicks.values.first, let last = yTicks.values.last, last > first, (last - first).isFinite {
+      let sliver = (last - first) * 0.025
+      yRange = (first - sliver, last + sliver)
+    }
+    if !(yRange.low.isFinite && yRange.high.isFinite && yRange.high > yRange.low) {
+      yRange = (yLow, yHigh > yLow ? yHigh : yLow + 1)
+      yTicks = tickScale(min: yRange.low, max: yRange.high, count: 5)
+    }
     return PreparedPanel(
       title: panel.title, series: series, hasData: hasData, xIntegers: xIntegers, xRange: xRange, yRange: yRange,
       yTicks: yTicks)
   }
 
-  /// The x ticks for a plot `plotWidth` pixels wide: as many as fit without their labels touching.
+  /// The x ticks for a plot `plotWidth` pixels wide: at most 6 inside the range, fewer when their labels would
+  /// touch.
   static func xTicks(low: Double, high: Double, integer: Bool, plotWidth: Double, labelSize: Double) -> TickScale {
-    var count = Swift.max(1, Int(Swift.min(plotWidth / 30, 50)))
+    var count = Swift.max(1, Int(Swift.min(plotWidth / 30, 5)))
     while true {
       let scale = tickScale(min: low, max: high, count: count, integer: integer)
       guard count > 1, scale.values.count > 1, high > low else { return scale }

@@ -8,10 +8,91 @@ extension SVGPlot {
     /// Digits after the point that show every tick exactly, or `nil` to print each in its shortest form.
     var decimals: Int?
 
-    /// The label of each tick: `decimals` digits with trailing zeros removed (`0.9`, `0.925`, `10`).
+    /// The label of each tick, all with the same `decimals` digits after the point (`0.900`, `0.925`, `0.950`;
+    /// `10`, `20`).
     var labels: [String] {
-      values.map { value in decimals.map { decimalString(value, decimals: $0) } ?? shortestString(value) }
+      values.map { value in decimals.map { fixedString(value, decimals: $0) } ?? shortestString(value) }
     }
+  }
+
+  /// The steps ``coveringTicks(min:max:integer:)`` tries, as (mantissa, power): mantissa × 10^power with mantissa
+  /// in {10, 20, 25, 50}, ascending from about a thousandth of `span` to about `span`.
+  private static func candidateSteps(span: Double, integer: Bool) -> [(mantissa: Int, power: Int)] {
+    let top = decimalExponent(span)
+    var steps: [(mantissa: Int, power: Int)] = []
+    for power in (top - 4)...(top) {
+      for mantissa in [10, 20, 25, 50] {
+        if integer && (power < -1 || (power == -1 && mantissa == 25)) { continue }
+        steps.append((mantissa, power))
+      }
+    }
+    return steps
+  }
+
+  /// The tick `k × mantissa × 10^power`, the double nearest its decimal value.
+  private static func tickValue(_ k: Double, mantissa: Int, power: Int) -> Double {
+    let units = k * Double(mantissa)
+    let tick = power >= 0 ? units * power10(power) : units / power10(-power)
+    return tick == 0 ? 0 : tick
+  }
+
+  /// The digits after the point that a step of mantissa × 10^power needs (0.025 needs 3, 0.02 needs 2).
+  private static func stepDecimals(mantissa: Int, power: Int) -> Int {
+    Swift.max(0, mantissa == 25 ? -power : -(power + 1))
+  }
+
+  /// Ticks that cover `min…max` for a y axis: equally spaced at a "nice" step (1, 2, 2.5 or 5 × 10ⁿ), the first at
+  /// or below `min` and the last at or above `max`, so that every value drawn lies between two labels.
+  ///
+  /// Of the steps giving 4 to 6 ticks, the one whose ticks waste the least room beyond the data wins (on a tie, the
+  /// larger step, unless only it has a 2.5); when no step gives 4 to 6 (an integer axis over a short range), the smallest step giving at most
+  /// 6. Every label has the decimals of the step.
+  ///
+  /// ```swift
+  /// coveringTicks(min: 0.893, max: 0.929)   // 0.890, 0.900, 0.910, 0.920, 0.930
+  /// coveringTicks(min: 0, max: 0.47)        // 0.0, 0.1, 0.2, 0.3, 0.4, 0.5
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - min: The low end of the data; swapped with `max` when greater.
+  ///   - max: The high end of the data.
+  ///   - integer: Whether ticks must be integers.
+  /// - Returns: The ticks; `[min]` when `min == max`; empty when an end is NaN or infinite or the ticks would be.
+  static func coveringTicks(min: Double, max: Double, integer: Bool = false) -> TickScale {
+    guard min.isFinite, max.isFinite else { return TickScale(values: [], decimals: nil) }
+    let (low, high) = min <= max ? (min, max) : (max, min)
+    let span = high - low
+    guard span > 0, span.isFinite else { return TickScale(values: [low == 0 ? 0 : low], decimals: nil) }
+    var best: (waste: Double, mantissa: Int, power: Int, first: Double, last: Double)?
+    var fallback: (mantissa: Int, power: Int, first: Double, last: Double)?
+    for (mantissa, power) in candidateSteps(span: span, integer: integer) {
+      let step = Double(mantissa) * power10(power)
+      let first = (low / step + 1e-9).rounded(.down)
+      let last = (high / step - 1e-9).rounded(.up)
+      guard first.isFinite, last.isFinite, step.isFinite, step > 0 else { continue }
+      let count = last - first + 1
+      if count <= 6 && fallback == nil { fallback = (mantissa, power, first, last) }
+      guard count >= 4 && count <= 6 else { continue }
+      let waste = (last - first) * step / span
+      if let previous = best {
+        // Less waste wins; on a tie the larger step (this one), unless it brings a 2.5 the other lacks.
+        if waste > previous.waste * (1 + 1e-9) { continue }
+        if waste >= previous.waste * (1 - 1e-9) && mantissa == 25 && previous.mantissa != 25 { continue }
+      }
+      best = (waste, mantissa, power, first, last)
+    }
+    guard let chosen = best.map({ ($0.mantissa, $0.power, $0.first, $0.last) }) ?? fallback else {
+      return TickScale(values: [], decimals: nil)
+    }
+    let (mantissa, power, first, last) = chosen
+    var values: [Double] = []
+    var k = first
+    while k <= last && values.count < 100 {
+      values.append(tickValue(k, mantissa: mantissa, power: power))
+      k += 1
+    }
+    guard values.allSatisfy(\.isFinite) else { return TickScale(values: [], decimals: nil) }
+    return TickScale(values: values, decimals: stepDecimals(mantissa: mantissa, power: power))
   }
 
   /// The "nice" ticks inside `min…max`: the multiples of a step of 1, 2, 2.5 or 5 × 10ⁿ, the smallest such step
@@ -59,11 +140,7 @@ extension SVGPlot {
       if power == -1 && mantissa == 25 { mantissa = 50 }
     }
     let step = Double(mantissa) * power10(power)
-    func value(_ k: Double) -> Double {
-      let units = k * Double(mantissa)
-      let tick = power >= 0 ? units * power10(power) : units / power10(-power)
-      return tick == 0 ? 0 : tick
-    }
+    func value(_ k: Double) -> Double { tickValue(k, mantissa: mantissa, power: power) }
     let first = (low / step - 1e-9).rounded(.up)
     let last = (high / step + 1e-9).rounded(.down)
     guard first.isFinite, last.isFinite, last >= first else { return TickScale(values: [], decimals: nil) }
@@ -73,7 +150,7 @@ extension SVGPlot {
       values.append(value(k))
       k += 1
     }
-    return TickScale(values: values, decimals: Swift.max(0, -power))
+    return TickScale(values: values, decimals: stepDecimals(mantissa: mantissa, power: power))
   }
 
   /// The `e` with 10ᵉ ≤ `x` < 10ᵉ⁺¹, for a finite positive `x`.
@@ -109,6 +186,23 @@ extension SVGPlot {
       if digits.hasSuffix(".") { digits.removeLast() }
     }
     return value < 0 && digits != "0" ? "-" + digits : digits
+  }
+
+  /// `value` rounded to exactly `decimals` digits after the point, trailing zeros kept: `fixedString(0.9,
+  /// decimals: 3) == "0.900"`. Beyond 9 × 10¹⁵ the shortest form is used.
+  static func fixedString(_ value: Double, decimals: Int) -> String {
+    guard value.isFinite else { return shortestString(value) }
+    let digitsAfter = Swift.min(Swift.max(decimals, 0), 17)
+    let scaled = (abs(value) * power10(digitsAfter)).rounded()
+    guard scaled < 9e15 else { return shortestString(value) }
+    var digits = String(Int64(scaled))
+    if digitsAfter > 0 {
+      if digits.count <= digitsAfter {
+        digits = String(repeating: "0", count: digitsAfter - digits.count + 1) + digits
+      }
+      digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -digitsAfter))
+    }
+    return value < 0 && scaled != 0 ? "-" + digits : digits
   }
 
   /// The shortest text that reads back as `value`, without a trailing `.0`; `-0` prints as `0`.

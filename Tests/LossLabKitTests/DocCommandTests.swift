@@ -61,7 +61,7 @@ struct DocBlock {
   var role: Role
 
   /// Whether the block shows commands: a `sh` block, or a transcript with `$ ` lines.
-  var showsCommands: Bool { language == "sh" || isTranscript }
+  var showsCommands: Bool { ["sh", "bash", "shell", "console"].contains(language) || isTranscript }
   /// Whether the block is a transcript: lines "$ command" followed by their output.
   var isTranscript: Bool { lines.contains { $0.hasPrefix("$ ") } }
   /// Where the block is, for messages.
@@ -313,7 +313,7 @@ struct DocCommandTests {
         case .output:
           let before = index > 0 ? blocks[index - 1] : nil
           #expect(
-            before?.role == .commands && before?.language == "sh",
+            before?.role == .commands && before?.isTranscript == false,
             "\(block.place): an output block must follow a doc-test sh block")
         case .commands: run += 1
         default: break

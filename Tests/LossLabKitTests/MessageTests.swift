@@ -108,6 +108,13 @@ struct MessageTests {
           + "[0.05, 0.1, 0.2]); training takes: epochs, batch_size, negatives, sampler, optimizer, learning_rate, l2, "
           + "threads, patience",
       ])
+    // A key that takes one value: the comma is explained, no list suggested.
+    #expect(
+      errors(config(scenarios: "  - {name: r, generate: {batch: 4, negatives: 2, num_items: 5, seed: 1, 2}}")) == [
+        "test.yaml:4:73: error: scenarios[0].generate.2: unknown key '2' (in braces, commas separate entries, so "
+          + "'2' reads as a key without a value, after 'seed: 1'); generate takes: batch, negatives, num_items, "
+          + "distribution, location, scale, positive_shift, seed"
+      ])
   }
 
   @Test("a parameter or a training setting at the entry's level points to params: and training:")

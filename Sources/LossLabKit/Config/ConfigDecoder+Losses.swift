@@ -103,7 +103,9 @@ extension ConfigDecoder {
       let known = descriptor.parameters.map(\.name)
       if known.isEmpty, paramsNode.mapping?.isEmpty == false {
         reader.error("\(name) takes no parameters; remove 'params'", at: paramsNode.mark, paramsPath)
-      } else if let pairs = reader.mapping(paramsNode, paramsPath, allowed: known, what: "params of \(name)") {
+      } else if let pairs = reader.mapping(
+        paramsNode, paramsPath, allowed: known, what: "params of \(name)", takesLists: true)
+      {
         for spec in descriptor.parameters {
           guard let (_, valueNode) = pairs[spec.name] else { continue }
           let valuePath = paramsPath.key(spec.name)

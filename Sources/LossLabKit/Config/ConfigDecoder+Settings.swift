@@ -34,7 +34,8 @@ extension ConfigDecoder {
     _ node: YAMLNode, _ path: ConfigPath, section: SettingsSection, into grid: inout SettingsGrid,
     place: inout GridPlace, _ reader: inout ConfigReader
   ) {
-    guard let fields = reader.mapping(node, path, allowed: section.keys, what: section.rawValue) else { return }
+    guard let fields = reader.mapping(node, path, allowed: section.keys, what: section.rawValue, takesLists: true)
+    else { return }
     for key in section.keys {
       guard let entry = fields[key] else { continue }
       let keyPath = path.key(key)

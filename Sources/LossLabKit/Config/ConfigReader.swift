@@ -59,9 +59,13 @@ struct ConfigReader {
 
   /// The pairs of a mapping node, with unknown keys reported (with a suggestion) and skipped.
   ///
-  /// - Parameter hints: For unknown keys known to belong elsewhere, what to say instead of a suggestion.
+  /// - Parameters:
+  ///   - hints: For unknown keys known to belong elsewhere, what to say instead of a suggestion.
+  ///   - takesLists: Whether the keys' values may be lists, so that a value cut by a comma (`{a: 1, 2}`)
+  ///     is answered with the list form.
   mutating func mapping(
-    _ node: YAMLNode, _ path: ConfigPath, allowed: [String], what: String, hints: [String: String] = [:]
+    _ node: YAMLNode, _ path: ConfigPath, allowed: [String], what: String, hints: [String: String] = [:],
+    takesLists: Bool = false
   ) -> [String: (key: YAMLNode, value: YAMLNode)]? {
     guard let pairs = node.mapping else {
       error("\(what) must be a mapping, got \(node.kindDescription)", at: node.mark, path)
@@ -75,7 +79,7 @@ struct ConfigReader {
       }
       guard allowed.contains(key) else {
         let hint =
-          hints[key].map { " (\($0))" } ?? commaHint(at: index, of: pairs)
+          hints[key].map { " (\($0))" } ?? commaHint(at: index, of: pairs, takesLists: takesLists)
           ?? closestName(to: key, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
         error(
           "unknown key '\(key)'\(hint); \(what) takes: \(allowed.joined(separator: ", "))", at: pair.key.mark,
@@ -88,9 +92,9 @@ struct ConfigReader {
   }
 
   /// The hint for a key without a value in a run of such keys after a key with a plain value, as `2` and `3`
-  /// in `{seed: 1, 2, 3}`: in braces, commas separate entries, so each reads as a key; a list goes in
-  /// brackets.
-  private func commaHint(at index: Int, of pairs: [YAMLNode.Pair]) -> String? {
+  /// in `{seed: 1, 2, 3}`: in braces, commas separate entries, so each reads as a key; where values may be
+  /// lists, the list form in brackets.
+  private func commaHint(at index: Int, of pairs: [YAMLNode.Pair], takesLists: Bool) -> String? {
     func bare(_ pair: YAMLNode.Pair) -> String? {
       guard let key = pair.key.scalar, key.style == .plain, let value = pair.value.scalar, value.style == .plain,
         value.text.isEmpty
@@ -106,8 +110,13 @@ struct ConfigReader {
     var last = index
     while last + 1 < pairs.count, bare(pairs[last + 1]) != nil { last += 1 }
     let values = [value.text] + pairs[first...last].compactMap(bare)
-    return " (in braces, commas separate entries, so '\(pairs[index].key.scalar?.text ?? "")' reads as a key; "
-      + "several values of '\(owner)' are written as a list in brackets: \(owner): [\(values.joined(separator: ", "))])"
+    let key = pairs[index].key.scalar?.text ?? ""
+    guard takesLists else {
+      return " (in braces, commas separate entries, so '\(key)' reads as a key without a value, after "
+        + "'\(owner): \(value.text)')"
+    }
+    return " (in braces, commas separate entries, so '\(key)' reads as a key; several values of '\(owner)' are "
+      + "written as a list in brackets: \(owner): [\(values.joined(separator: ", "))])"
   }
 
   /// The elements of a sequence node.

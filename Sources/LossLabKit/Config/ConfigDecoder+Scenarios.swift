@@ -21,7 +21,7 @@ extension ConfigDecoder {
       reader.error("scenarios is empty; give at least one batch of scores", at: node.mark, path)
       return []
     }
-    var scenarios: [Scenario] = []
+    var scenarios: [PendingScenario] = []
     var names: [String: String] = [:]
     var generated = 0
     for (i, entry) in entries.enumerated() {
@@ -35,13 +35,45 @@ extension ConfigDecoder {
       names[scenario.name] = path.index(i).description
       scenarios.append(scenario)
     }
-    return scenarios
+    // Scores are drawn only for a file without errors: a config that fails does not wait for millions of
+    // scores it will not use.
+    guard !reader.hasErrors else { return [] }
+    return scenarios.compactMap { pending in
+      switch pending {
+      case .given(let scenario):
+        return scenario
+      case .generated(let name, let generator, let numItems, let node, let path):
+        do {
+          return Scenario(
+            name: name, batch: try generator.generate(), numItems: numItems, generator: generator, mark: node.mark,
+            keyPath: path)
+        } catch {
+          // Not reached: the decoder checked every count the generator checks.
+          reader.error("\(error)", at: node.mark, path.key("generate"))
+          return nil
+        }
+      }
+    }
+  }
+
+  /// A decoded scenario: given scores, or a checked generator whose scores are drawn once the whole file
+  /// is known to be valid.
+  private enum PendingScenario {
+    case given(Scenario)
+    case generated(name: String, generator: ScoreGenerator, numItems: Int, node: YAMLNode, path: ConfigPath)
+
+    var name: String {
+      switch self {
+      case .given(let scenario): return scenario.name
+      case .generated(let name, _, _, _, _): return name
+      }
+    }
   }
 
   /// One scenario; `generated` counts the scores that the config's generated scenarios draw so far.
   private func decodeScenario(
     _ node: YAMLNode, _ path: ConfigPath, metadata: ItemMetadata?, generated: inout Int, _ reader: inout ConfigReader
-  ) -> Scenario? {
+  ) -> PendingScenario? {
     guard let fields = reader.mapping(node, path, allowed: Self.scenarioKeys, what: "a scenario") else { return nil }
     // Every field is checked even after a failure, so that one run reports every problem.
     let start = reader.checkpoint
@@ -79,15 +111,8 @@ extension ConfigDecoder {
         return nil
       }
       generated = total
-      do {
-        return Scenario(
-          name: name, batch: try generator.generate(), numItems: numItems ?? generator.numItems, generator: generator,
-          mark: node.mark, keyPath: path)
-      } catch {
-        // Not reached: the decoder checked every count the generator checks.
-        reader.error(error.description, at: generateNode.mark, path.key("generate"))
-        return nil
-      }
+      return .generated(
+        name: name, generator: generator, numItems: numItems ?? generator.numItems, node: node, path: path)
     }
 
     // Positives: B finite scores.
@@ -152,9 +177,10 @@ extension ConfigDecoder {
     let batch = LossBatch(
       positiveScores: positives.map { $0! }, negativeScores: scores, positiveItems: positiveItems,
       negativeItems: negativeItems?.0)
-    return Scenario(
-      name: name, batch: batch, negativesGivenFlat: flat, numItems: numItems, mark: node.mark,
-      keyPath: path)
+    return .given(
+      Scenario(
+        name: name, batch: batch, negativesGivenFlat: flat, numItems: numItems, mark: node.mark,
+        keyPath: path))
   }
 
   /// What bounds item ids: the metadata's items or the scenario's catalog.

@@ -163,12 +163,12 @@ extension LossLab {
         fflush(nil)
         let skipped = [
           ("--output", outputOptions.output), ("--plot", plot), ("--save-model", saveModel), ("--save-run", saveRun),
-        ].compactMap { $0.1 == nil ? nil : "\($0.0) \($0.1!)" }
+        ].compactMap { option, value in value.map { "\(option) \($0)" } }
         var message = "losslab: interrupted after \(cells) of \(plan.count) cells"
         if !skipped.isEmpty { message += "; not written: " + skipped.joined(separator: ", ") }
         if let store { message += "; \(store) keeps the finished cells: run the same command to resume" }
         printError(message)
-        writtenLines(store: store, report: report, cells: cells, of: plan.count).forEach(printError)
+        storeLine(store, cells: cells, of: plan.count).forEach(printError)
         throw ExitCode(130)
       }
       let text = renderer.render(report)
@@ -210,12 +210,12 @@ extension LossLab {
         let files = SplitWriter.files(in: saveSplit, validation: prepared.1.hasValidation)
         written.insert("wrote the split to \(saveSplit) (\(filesAndSize(files)))", at: 0)
       }
-      written += writtenLines(store: store, report: report, cells: cells, of: plan.count)
+      written += storeLine(store, cells: cells, of: plan.count)
       written.forEach(printError)
     }
 
     /// The line of the store, when there is one: `wrote runs.sqlite (81 of the run's 81 cells; 3.1 MB)`.
-    private func writtenLines(store: String?, report: TrainingReport, cells: Int, of total: Int) -> [String] {
+    private func storeLine(_ store: String?, cells: Int, of total: Int) -> [String] {
       guard let store else { return [] }
       return ["wrote \(store) (\(cells) of the run's \(total) cells; \(TrainingProgressText.size(fileSize(store))))"]
     }

@@ -184,8 +184,9 @@ struct CommandLineTests {
     #expect(result.stdout.hasPrefix("### planted\n"))
     #expect(result.stdout.contains("| adaptive_hinge | "))
     #expect(result.stdout.contains("| warp+credit(genre=0.25) | "))
-    // Not a terminal: one plain progress line per epoch, no bar.
-    #expect(result.stderr.contains("trained adaptive_hinge seed 1/2 epoch 12/12\n"))
+    // Not a terminal: one line per finished cell (TrainProgressTests has the format), no status line.
+    #expect(result.stderr.hasPrefix("cell 1/4 adaptive_hinge seed 1: test "), "\(result.stderr)")
+    #expect(result.stderr.split(separator: "\n").filter { $0.hasPrefix("cell ") }.count == 4)
     #expect(!result.stderr.contains("\r"))
     let svg = try String(contentsOfFile: plot, encoding: .utf8)
     #expect(svg.contains("<svg") && svg.contains("NDCG@5"))

@@ -20,10 +20,13 @@ For each size (millions of rows; decimals such as 0.2 make a quick trial) it
    whole file and splits it with the same seed and fraction as `losslab split`: the same split).
    Load+split seconds: from the start to the `note:` line it prints once the data is loaded and split
    (the generated files always have repeated pairs, so there is one). Epoch seconds and interactions/s:
-   from the JSON report. Evaluation seconds: from the `trained <loss> …` line at the end of a loss's
-   epoch to the next loss's line less that loss's training seconds; for the last loss, to the end of the
-   process (so the last loss's figure is the evaluation alone; earlier ones also hold the next model's
-   set-up, reported in the log only);
+   from the JSON report. Evaluation seconds: from the line before a loss's `cell N/M <loss> seed S: …`
+   line (the previous loss's, or the `note:` line for the first) to that line, which `losslab train`
+   prints once the loss's model is trained and tested, less its training seconds (so the evaluation and
+   the model's set-up; the last loss's is reported). A `losslab` from before those lines printed
+   `trained <loss> …` at the end of each epoch instead: then from that line to the next loss's line less
+   that loss's training seconds, and for the last loss to the end of the process (earlier ones also hold
+   the next model's set-up, reported in the log only);
 6. `lightfm_run.py` on the split files of step 3 (`--lightfm-eval-users N` evaluates a random sample
    of N users and extrapolates, labelled as such).
 
@@ -191,7 +194,7 @@ def measure(size, args, losslab, has_cache):
         log(f"losslab split --cache: {written.seconds:.2f} s writing the cache, {cached.seconds:.2f} s "
             f"reading it (peak {cached.peak_mb:.0f} MB)")
         load = Run([losslab, "train", config] + cache_options, timed=False,
-                   stop_at=lambda line: line.startswith("note:") or line.startswith("trained "))
+                   stop_at=lambda line: line.startswith(("note:", "cell ", "trained ")))
         note = load.first(r"note:")
         result["load_split_seconds_losslab_cached"] = note
         log("losslab train --cache: " + (f"loaded and split in {note:.2f} s (then stopped)" if note is not None
@@ -213,6 +216,31 @@ def measure(size, args, losslab, has_cache):
     # The end of the process: the last line of our own reading, before /usr/bin/time's report.
     end = train.first(r"\s*Command being timed") or train.seconds
     marks = []
+    # A current losslab prints one line per finished cell (trained and tested), with its wall seconds.
+    cells = [(seconds, text) for seconds, name, text in train.lines if name == "err" and text.startswith("cell ")]
+    previous = train.first(r"note:")
+    for entry in report["results"] if cells else []:
+        label = entry["label"]
+        run = entry["runs"][0]
+        line = next(((seconds, text) for seconds, text in cells
+                     if re.match(r"cell \d+/\d+ " + re.escape(label) + r" seed \d+: .*; [0-9.]+ s$", text)), None)
+        if line is None:
+            log(f"{label}: no 'cell … {label} seed' line to time its evaluation from")
+            previous = None
+            continue
+        if previous is not None:
+            # From the previous cell's line (or the data's note) to this one, less the training.
+            gap = line[0] - previous - run["training_seconds"]
+            note = f"evaluation + set-up {gap:.2f} s"
+        else:
+            gap = float(re.search(r"; ([0-9.]+) s$", line[1]).group(1)) - run["training_seconds"]
+            note = f"evaluation + set-up {gap:.2f} s (from the cell's seconds, 0.1 s steps)"
+        previous = line[0]
+        result[f"evaluation_gap_{label}"] = gap
+        result["evaluation_seconds_losslab"] = gap
+        result["evaluation_label_losslab"] = label
+        log(f"{label}: epoch {run['training_seconds']:.2f} s, {run['interactions_per_second']:.0f} "
+            f"interactions/s; {note}")
     for entry in report["results"]:
         label = entry["label"]
         run = entry["runs"][0]
@@ -222,7 +250,7 @@ def measure(size, args, losslab, has_cache):
         result[f"interactions_per_second_{label}"] = run["interactions_per_second"]
         result[f"auc_{label}"] = run["metrics"].get("auc")
         result[f"precision_{label}"] = run["metrics"].get("precision@10")
-    for index, (label, mark, seconds, rate) in enumerate(marks):
+    for index, (label, mark, seconds, rate) in enumerate(marks if not cells else []):
         if mark is None or (index + 1 < len(marks) and marks[index + 1][1] is None):
             log(f"{label}: epoch {seconds:.2f} s, {rate:.0f} interactions/s; no 'trained {label}' line to time "
                 "its evaluation from")

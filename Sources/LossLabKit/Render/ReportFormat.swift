@@ -39,3 +39,12 @@ public struct ReportRenderer: Sendable {
     }
   }
 }
+
+/// How a training report's text or Markdown table is laid out.
+public enum TableLayout: String, Sendable, CaseIterable {
+  /// One row per loss variant, one column per metric (the default).
+  case variantsAsRows = "variants-as-rows"
+  /// One row per metric, one column per variant headed by its letter (a legend above the table names
+  /// them): for tables with many metric columns.
+  case metricsAsRows = "metrics-as-rows"
+}

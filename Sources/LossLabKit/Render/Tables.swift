@@ -1,11 +1,11 @@
-/// A text table for the terminal: the first column left-aligned, the others right-aligned, two spaces
-/// between columns, a dashed rule under the header, no trailing spaces. In a column where some cells end
-/// with `mark` (`†`, ` *`), the other cells get as many spaces instead, so that the numbers line up.
-func alignedTable(_ header: [String], _ rows: [[String]], mark: String? = nil) -> [String] {
+/// A text table for the terminal: the first `leftAligned` columns left-aligned, the others right-aligned,
+/// two spaces between columns, a dashed rule under the header, no trailing spaces. In a column where some
+/// cells end with `mark` (`†`, ` *`), the other cells get as many spaces instead, so that the numbers line up.
+func alignedTable(_ header: [String], _ rows: [[String]], mark: String? = nil, leftAligned: Int = 1) -> [String] {
   func width(_ s: String) -> Int { s.unicodeScalars.count }
   let padded = rows.map { row in
     row.enumerated().map { c, text -> String in
-      guard let mark, c > 0, !text.hasSuffix(mark), rows.contains(where: { $0[c].hasSuffix(mark) }) else {
+      guard let mark, c >= leftAligned, !text.hasSuffix(mark), rows.contains(where: { $0[c].hasSuffix(mark) }) else {
         return text
       }
       return text + String(repeating: " ", count: width(mark))
@@ -15,7 +15,7 @@ func alignedTable(_ header: [String], _ rows: [[String]], mark: String? = nil) -
   func line(_ cells: [String]) -> String {
     let text = cells.enumerated().map { c, text in
       let fill = String(repeating: " ", count: widths[c] - width(text))
-      return c == 0 ? text + fill : fill + text
+      return c < leftAligned ? text + fill : fill + text
     }.joined(separator: "  ")
     return String(text.reversed().drop(while: { $0 == " " }).reversed())
   }
@@ -35,4 +35,26 @@ func markdownTable(_ header: [String], _ rows: [[String]], leftAligned: Int = 1)
 func csvField(_ s: String) -> String {
   s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
     ? "\"" + s.replacingAll("\"", with: "\"\"") + "\"" : s
+}
+
+/// `text` wrapped at spaces into lines of at most `width` characters (Unicode scalars), every line after
+/// the first starting with `indent`; a word longer than a line stays whole on its own line.
+func wrapText(_ text: String, width: Int, indent: String = "") -> [String] {
+  func length(_ s: String) -> Int { s.unicodeScalars.count }
+  guard length(text) > width else { return [text] }
+  var lines: [String] = []
+  var current = ""
+  for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+    let prefix = lines.isEmpty ? "" : indent
+    if current.isEmpty {
+      current = prefix + word
+    } else if length(current) + 1 + length(word) <= width {
+      current += " " + word
+    } else {
+      lines.append(current)
+      current = indent + word
+    }
+  }
+  lines.append(current)
+  return lines
 }

@@ -60,7 +60,7 @@ public struct CellResult: Sendable {
   public var validation: Double?
   /// Seconds spent on validation scores during training.
   public var validationSeconds: Double
-  /// The trained model, when the run keeps models (``TrainingRunner/execute(_:prepared:cells:keepModels:progress:finished:)``).
+  /// The trained model, when the run keeps models (``TrainingRunner/execute(_:prepared:cells:keepModels:progress:finished:shouldStop:)``).
   public var model: FactorModel?
   /// When the cell started training.
   public var started: Date

@@ -41,6 +41,7 @@ extension TrainingReportRenderer {
         ])
       } ?? .null
     root["seeds"] = .array(config.seeds.map { .integer($0) })
+    if let partial = report.partial { root["partial"] = .string(partial) }
     if !report.remarks.isEmpty { root["remarks"] = .array(report.remarks.map(JSONValue.string)) }
     root["results"] = .array(
       report.results.enumerated().map { row, result in

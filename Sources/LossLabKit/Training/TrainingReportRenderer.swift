@@ -10,11 +10,17 @@ public struct TrainingReportRenderer: Sendable {
   public var format: ReportFormat
   /// Digits after the point for text and Markdown (default 4).
   public var precision: Int
+  /// How a text or Markdown table is laid out (CSV and JSON have one layout).
+  public var layout: TableLayout
+  /// The width text lines are wrapped at: the lines above and below the table (the table is as wide as its
+  /// columns).
+  public static let textWidth = 120
 
   /// Creates a renderer.
-  public init(format: ReportFormat, precision: Int? = nil) {
+  public init(format: ReportFormat, precision: Int? = nil, layout: TableLayout = .variantsAsRows) {
     self.format = format
     self.precision = precision ?? 4
+    self.layout = layout
   }
 
   /// The report in ``format``, ending with a newline.
@@ -73,12 +79,8 @@ public struct TrainingReportRenderer: Sendable {
       return text
     }
     let lettered = !report.significance.isEmpty
-    let header = (lettered ? ["", "loss"] : ["loss"]) + columns.map(\.title)
-    let rows = report.results.enumerated().map { row, result in
-      (lettered ? [SignificanceAnalysis.letter(row)] : []) + [result.variant.loss.label]
-        + columns.indices.map { cell(result, $0, row: row) }
-    }
     var lines: [String] = []
+    if let partial = report.partial { lines.append(markdown ? "**\(partial)**" : partial) }
     let title = config.description.map { "\(config.experiment) — \($0)" } ?? config.experiment
     lines.append(markdown ? "### \(title)" : title)
     lines.append("")
@@ -117,20 +119,42 @@ public struct TrainingReportRenderer: Sendable {
           ? "mean ± std over seeds \(config.seeds.map(String.init).joined(separator: ", "))"
           : "seed \(config.seeds[0])"),
     ]
-    lines += (facts + tuningFacts(report)).map { markdown ? "- \($0)" : $0 }
+    lines += (facts + tuningFacts(report)).flatMap { markdown ? ["- \($0)"] : wrapped($0) }
     lines.append("")
-    lines +=
-      markdown
-      ? markdownTable(header, rows, leftAligned: lettered ? 2 : 1) : alignedTable(header, rows, mark: " *")
+    switch layout {
+    case .variantsAsRows:
+      let header = (lettered ? ["", "loss"] : ["loss"]) + columns.map(\.title)
+      let rows = report.results.enumerated().map { row, result in
+        (lettered ? [SignificanceAnalysis.letter(row)] : []) + [result.variant.loss.label]
+          + columns.indices.map { cell(result, $0, row: row) }
+      }
+      lines +=
+        markdown
+        ? markdownTable(header, rows, leftAligned: lettered ? 2 : 1)
+        : alignedTable(header, rows, mark: " *", leftAligned: lettered ? 2 : 1)
+    case .metricsAsRows:
+      // One column per variant, headed by its letter; the legend names them.
+      let letters = report.results.indices.map(SignificanceAnalysis.letter)
+      let legend =
+        "Columns: "
+        + zip(letters, report.results).map { "\($0) \($1.variant.loss.label)" }.joined(separator: ", ") + "."
+      lines += markdown ? [legend, ""] : wrapped(legend)
+      let header = ["metric"] + letters
+      let rows = columns.indices.map { c in
+        [columns[c].title] + report.results.enumerated().map { row, result in cell(result, c, row: row) }
+      }
+      lines += markdown ? markdownTable(header, rows) : alignedTable(header, rows, mark: " *")
+    }
     var notes: [String] = report.remarks
+    let (line, lines_) = layout == .variantsAsRows ? ("column", "rows") : ("row", "columns")
     if best.contains(where: { $0 != nil }) {
-      notes.append(markdown ? "Bold: the best value of its column." : "* the best value of its column.")
+      notes.append(markdown ? "Bold: the best value of its \(line)." : "* the best value of its \(line).")
     }
     if let options = config.evaluation.significance, lettered {
       let pairs = report.results.count * (report.results.count - 1) / 2
       notes.append(
-        "Letters after a value: the rows it beats (a higher mean, \(options.describe(users: report.evaluatedUsers)), "
-          + "corrected over the \(pairs) pairs of each column).")
+        "Letters after a value: the \(lines_) it beats (a higher mean, \(options.describe(users: report.evaluatedUsers)), "
+          + "corrected over the \(pairs) pairs of each \(line)).")
     }
     notes += report.results.compactMap(selectionNote)
     let overridden = report.results.filter { $0.selection == nil && $0.variant.training != config.training }
@@ -149,9 +173,15 @@ public struct TrainingReportRenderer: Sendable {
     notes += report.notes.map { "Data: \($0)." }
     if !notes.isEmpty {
       lines.append("")
-      lines += notes.map { markdown ? "- \($0)" : $0 }
+      lines += notes.flatMap { markdown ? ["- \($0)"] : wrapped($0) }
     }
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// A line of text wrapped at spaces to ``textWidth`` columns, the lines after the first indented by two
+  /// spaces (a word longer than the width stays whole).
+  func wrapped(_ line: String) -> [String] {
+    wrapText(line, width: Self.textWidth, indent: "  ")
   }
 
   /// How the variants were tuned, when they were: the search space and the rule.

@@ -109,6 +109,9 @@ public struct TrainingReport: Sendable {
   public var results: [VariantResult]
   /// Remarks about the report itself, shown under the table (e.g. the cells a partial report lacks).
   public var remarks: [String] = []
+  /// When the run was stopped before its last cell (Ctrl-C), what the report holds — `partial: 12 of 81
+  /// cells finished, interrupted` —: the first line of a text or Markdown report, `partial` in JSON.
+  public var partial: String? = nil
   /// With `evaluation.significance` and two variants or more: one comparison of every pair of variants per
   /// metric column, in column order (each user's test value averaged over seeds); empty otherwise.
   public var significance: [MetricComparison] = []
@@ -209,7 +212,7 @@ public struct TrainingRunner: Sendable {
     }
   }
 
-  /// Runs the experiment: plans its cells (``plan(_:)``), trains and tests each (``execute(_:prepared:cells:keepModels:progress:finished:)``)
+  /// Runs the experiment: plans its cells (``plan(_:)``), trains and tests each (``execute(_:prepared:cells:keepModels:progress:finished:shouldStop:)``)
   /// and assembles the report from their results (``TrainingReport/init(config:data:variants:cells:)``).
   ///
   /// - Parameters:
@@ -217,11 +220,11 @@ public struct TrainingRunner: Sendable {
   ///   - prepared: The config's data and split, when already loaded (``prepare(_:)``).
   ///   - keepModels: Whether the chosen point's models stay in memory (``SeedRun/model``), for `--save-model`
   ///     and `--save-run`; without them the models are dropped as soon as their cell is tested.
-  ///   - progress: Called with the variant's label, the seed index and the training progress.
+  ///   - progress: Called with the cell being trained and its training progress.
   /// - Throws: ``TrainingRunError``.
   public func run(
     _ config: TrainingConfig, prepared: (InteractionData, DataSplit)? = nil, keepModels: Bool = true,
-    progress: (@Sendable (String, Int, TrainingProgress) -> Void)? = nil
+    progress: (@Sendable (TrainingCell, TrainingProgress) -> Void)? = nil
   ) throws(TrainingRunError) -> TrainingReport {
     let (data, split): (InteractionData, DataSplit)
     if let prepared { (data, split) = prepared } else { (data, split) = try prepare(config) }
@@ -278,14 +281,20 @@ public struct TrainingRunner: Sendable {
   ///   - prepared: The config's data and split.
   ///   - cells: The cells to run, from ``plan(_:)``.
   ///   - keepModels: Keep the models of each variant's best point (see above).
-  ///   - progress: Called with the variant's label, the seed index and the training progress.
+  ///   - progress: Called with the cell being trained and its training progress (from a training thread).
   ///   - finished: Called with each cell's result as it finishes (to store it).
+  ///   - shouldStop: Asked before every cell and, while one trains, before every mini-batch; once it returns
+  ///     `true`, the cell in training is abandoned (its result is not kept) and the results so far are
+  ///     returned with `interrupted` set.
   /// - Throws: ``TrainingRunError``, or what `finished` throws.
   public func execute(
     _ config: TrainingConfig, prepared: (InteractionData, DataSplit), cells: [TrainingCell], keepModels: Bool = false,
-    progress: (@Sendable (String, Int, TrainingProgress) -> Void)? = nil,
-    finished: ((CellResult) throws(TrainingRunError) -> Void)? = nil
-  ) throws(TrainingRunError) -> (data: TrainingDataSummary, variants: [VariantLoss], results: [CellResult]) {
+    progress: (@Sendable (TrainingCell, TrainingProgress) -> Void)? = nil,
+    finished: ((CellResult) throws(TrainingRunError) -> Void)? = nil,
+    shouldStop: (@Sendable () -> Bool)? = nil
+  ) throws(TrainingRunError) -> (
+    data: TrainingDataSummary, variants: [VariantLoss], results: [CellResult], interrupted: Bool
+  ) {
     let (data, split) = prepared
     let k = config.evaluation.largestCutoff
     let columns = config.evaluation.columns
@@ -327,7 +336,12 @@ public struct TrainingRunner: Sendable {
         best[done.variant] = (score, done.indices)
       }
     }
+    var interrupted = false
     for cell in cells {
+      if let shouldStop, shouldStop() {
+        interrupted = true
+        break
+      }
       let variant = config.variants[cell.variant]
       let point = variant.points[cell.point]
       let label = variant.loss.label
@@ -338,7 +352,6 @@ public struct TrainingRunner: Sendable {
         ? { model in
           evaluator.evaluateTable(columns: [select], users: validationUsers, model: model).means.values[0]
         } : nil
-      let shownLabel = variant.hasGrid ? "\(label) (\(cell.point + 1)/\(variant.points.count))" : label
       var options = point.options
       options.seed = cell.seed
       // Without a validation split the last epoch's test table is the cell's; with one, the selected model
@@ -357,8 +370,12 @@ public struct TrainingRunner: Sendable {
             return table.means
           },
           validate: validate,
-          progress: progress.map { report in { @Sendable p in report(shownLabel, cell.seedIndex, p) } })
+          progress: progress.map { report in { @Sendable p in report(cell, p) } }, shouldStop: shouldStop)
       } catch {
+        if case .interrupted = error {
+          interrupted = true
+          break
+        }
         throw .training(variant: label, seed: cell.seed, error: error)
       }
       let table =
@@ -379,7 +396,8 @@ public struct TrainingRunner: Sendable {
     }
     closePoint()
     return (
-      Self.dataSummary(data, split), losses.map { VariantLoss(parameters: $0.parameters, kind: $0.loss.kind) }, results
+      Self.dataSummary(data, split), losses.map { VariantLoss(parameters: $0.parameters, kind: $0.loss.kind) }, results,
+      interrupted
     )
   }
 }

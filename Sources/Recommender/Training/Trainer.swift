@@ -40,12 +40,15 @@ public struct Trainer: Sendable {
   ///     epochs in a row without a score above the best so far, and the returned model is a copy of the best
   ///     epoch's (the first of equal scores). Without patience it is computed once, after the last epoch.
   ///   - progress: Called from the first thread after each of its mini-batches (fraction below 1), and once
-  ///     more with fraction 1 when the epoch is done.
-  /// - Throws: ``TrainingError`` when the loss or scores become non-finite, or the loss rejects a batch.
+  ///     more with fraction 1 and the epoch's mean loss when the epoch is done.
+  ///   - shouldStop: Asked before every mini-batch (from the training threads) and before every epoch;
+  ///     once it returns `true`, training stops within a batch and throws ``TrainingError/interrupted(epoch:)``.
+  /// - Throws: ``TrainingError`` when the loss or scores become non-finite, the loss rejects a batch, or
+  ///   `shouldStop` stopped the training.
   public func train(
     split: DataSplit, userCount: Int, itemCount: Int, loss: any LossProtocol, evaluateEvery: Int? = 0,
     evaluate: ((FactorModel) -> MetricValues)? = nil, validate: ((FactorModel) -> Double)? = nil,
-    progress: (@Sendable (TrainingProgress) -> Void)? = nil
+    progress: (@Sendable (TrainingProgress) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil
   ) throws(TrainingError) -> TrainingResult {
     let options = self.options
     let model = FactorModel(
@@ -79,12 +82,12 @@ public struct Trainer: Sendable {
       return validate(model)
     }
     for epoch in 1...options.epochs {
+      if let shouldStop, shouldStop() { throw .interrupted(epoch: epoch) }
       // The shuffle is part of the epoch's time, as it is of LightFM's.
       let start = DispatchTime.now().uptimeNanoseconds
       var shuffler = SplitMix64(seed: options.seed &+ 0x9E37_79B9 &* UInt64(epoch))
       shuffled.shuffle(using: &shuffler)
-      let outcome = context.runEpoch(epoch, positives: shuffled, progress: progress)
-      progress?(TrainingProgress(epoch: epoch, epochs: options.epochs, fraction: 1))
+      let outcome = context.runEpoch(epoch, positives: shuffled, progress: progress, shouldStop: shouldStop)
       seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
       epochsRun = epoch
       let meanLoss: Double
@@ -92,6 +95,7 @@ public struct Trainer: Sendable {
       case .success(let value): meanLoss = value
       case .failure(let error): throw error
       }
+      progress?(TrainingProgress(epoch: epoch, epochs: options.epochs, fraction: 1, loss: meanLoss))
       var record = EpochRecord(epoch: epoch, loss: meanLoss, metrics: nil, seconds: seconds)
       if let evaluate, let every = evaluateEvery,
         epoch == options.epochs || (every > 0 && epoch % every == 0)

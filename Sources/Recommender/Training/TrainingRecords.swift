@@ -51,6 +51,9 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
   case nonFiniteLoss(epoch: Int, loss: String, detail: String, largestScore: Double, learningRate: Double)
   /// The loss rejected its input for another reason.
   case loss(LossError)
+  /// Training was stopped from outside (``Trainer/train(split:userCount:itemCount:loss:evaluateEvery:evaluate:validate:progress:shouldStop:)``'s
+  /// `shouldStop`, e.g. after Ctrl-C) before the epoch ended; the epoch's work is abandoned.
+  case interrupted(epoch: Int)
 
   /// A readable message that says what to do.
   public var description: String {
@@ -65,6 +68,8 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
         + "grew too large: check the loss, lower the learning rate (now \(learningRate)) or raise l2"
     case .loss(let error):
       return "the loss rejected a training batch: \(error)"
+    case .interrupted(let epoch):
+      return "training was interrupted in epoch \(epoch)"
     }
   }
 }
@@ -77,4 +82,7 @@ public struct TrainingProgress: Sendable {
   public var epochs: Int
   /// Fraction of the epoch done, 0 … 1.
   public var fraction: Double
+  /// The mean loss over the epoch's mini-batches, in the report that ends the epoch (fraction 1); `nil`
+  /// in the reports during the epoch.
+  public var loss: Double? = nil
 }

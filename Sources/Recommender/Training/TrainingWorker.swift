@@ -18,9 +18,11 @@ struct EpochContext: @unchecked Sendable {
   let negatives: Int
 
   /// Runs one epoch over `positives` (the training interactions in the epoch's order, taken `batch_size`
-  /// at a time); returns the mean batch loss.
+  /// at a time); returns the mean batch loss, or ``TrainingError/interrupted(epoch:)`` when `shouldStop`
+  /// said so before a batch.
   func runEpoch(
-    _ epoch: Int, positives: [Interaction], progress: (@Sendable (TrainingProgress) -> Void)?
+    _ epoch: Int, positives: [Interaction], progress: (@Sendable (TrainingProgress) -> Void)?,
+    shouldStop: (@Sendable () -> Bool)? = nil
   ) -> Result<Double, TrainingError> {
     let batchSize = options.batchSize
     let batchCount = (positives.count + batchSize - 1) / batchSize
@@ -39,6 +41,11 @@ struct EpochContext: @unchecked Sendable {
         var outcome = ThreadOutcome()
         var batch = thread
         while batch < batchCount {
+          if let shouldStop, shouldStop() {
+            outcome.error = .interrupted(epoch: epoch)
+            shared.results[thread] = outcome
+            return
+          }
           let range = (batch * batchSize)..<min((batch + 1) * batchSize, shared.positives.count)
           switch worker.run(batch: batch, positives: UnsafeBufferPointer(rebasing: shared.positives[range])) {
           case .success(let value):

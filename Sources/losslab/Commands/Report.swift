@@ -26,6 +26,9 @@ extension LossLab {
     @Flag(help: "Render the cells that are there when some are missing, with a note saying which.")
     var partial = false
 
+    @Option(help: "How the text and Markdown table is laid out: one row per variant, or one row per metric.")
+    var layout: TableLayout = .variantsAsRows
+
     @Option(help: "Draw each metric per epoch, one line per variant, as an SVG file (the epochs the runs evaluated).")
     var plot: String?
 
@@ -135,8 +138,9 @@ extension LossLab {
         config: config, data: first.run.data, variants: first.run.variants,
         cells: cells.values.map(\.result).sorted { $0.cell.index < $1.cell.index })
       training.remarks = remarks
-      let text = TrainingReportRenderer(format: outputOptions.format, precision: outputOptions.precision).render(
-        training)
+      let text = TrainingReportRenderer(
+        format: outputOptions.format, precision: outputOptions.precision, layout: layout
+      ).render(training)
       if let plot {
         try orFail { () throws(AtomicFile.WriteError) in
           try AtomicFile.write(TrainingPlot.svg(training, bands: plotBands), to: plot, inputs: inputs)

@@ -50,6 +50,16 @@ extension LossLab {
         """)
     var store: String?
 
+    @Flag(
+      help: """
+        Print no progress. Otherwise a terminal shows one status line (cells done, the cell in training, its \
+        epoch and loss, elapsed time and ETA), and a pipe or file gets one line per finished cell.
+        """)
+    var quiet = false
+
+    @Option(help: "How the text and Markdown table is laid out: one row per variant, or one row per metric.")
+    var layout: TableLayout = .variantsAsRows
+
     @Option(
       help: """
         Run only shard I of N (1-based, e.g. 2/3): every N-th cell of the run's fixed order. Needs --store; \
@@ -109,57 +119,120 @@ extension LossLab {
           try SplitWriter.write(prepared.0, prepared.1, to: saveSplit, inputs: inputs)
         }
       }
-      let progress = ProgressReporter()
+      let plan = TrainingRunner.plan(config)
+      let progress = ProgressReporter(
+        config: config, total: plan.count, quiet: quiet, precision: outputOptions.precision ?? 4)
+      // Ctrl-C stops the training between mini-batches; the table of what finished is printed below.
+      let interruption = Interruption(onFirst: { progress.finish() })
+      defer { interruption.restore() }
       let keepModels = saveModel != nil || saveRun != nil
-      let report: TrainingReport
+      // nil for a shard, whose report comes from `losslab report`.
+      var assembled: TrainingReport? = nil
+      var interrupted = false
+      var cells = 0
       do throws(TrainingRunError) {
         if let store {
-          guard
-            let stored = try runWithStore(
-              config, store: store, inputs: inputs, runner: runner, prepared: prepared, keepModels: keepModels,
-              progress: progress)
-          else { return }
-          report = stored
+          let stored = try runWithStore(
+            config, store: store, inputs: inputs, runner: runner, prepared: prepared, keepModels: keepModels,
+            progress: progress, interruption: interruption)
+          if let stored { (assembled, cells, interrupted) = stored }
         } else {
-          report = try runner.run(config, prepared: prepared, keepModels: keepModels) { label, seedIndex, p in
-            progress.update(label: label, seed: seedIndex + 1, seeds: config.seeds.count, progress: p)
-          }
+          progress.begin(total: plan.count)
+          let executed = try runner.execute(
+            config, prepared: prepared, cells: plan, keepModels: keepModels,
+            progress: { cell, p in progress.update(cell: cell, progress: p) },
+            finished: { result in progress.finished(result) }, shouldStop: { interruption.requested })
+          assembled = TrainingReport(
+            config: config, data: executed.data, variants: executed.variants, cells: executed.results)
+          interrupted = executed.interrupted
+          cells = executed.results.count
         }
       } catch {
         progress.finish()
         throw fail(TrainingFailure(config: config.file, error: error))
       }
       progress.finish()
-      let text = TrainingReportRenderer(format: outputOptions.format, precision: outputOptions.precision).render(report)
+      guard var report = assembled else {
+        if interruption.requested { throw ExitCode(130) }
+        return
+      }
+      let renderer = TrainingReportRenderer(
+        format: outputOptions.format, precision: outputOptions.precision, layout: layout)
+      if interrupted {
+        // What finished, marked partial, on standard output; no output file is written (a report, plot or
+        // model folder that looks complete but is not would mislead), except the store's finished cells.
+        report.partial = "partial: \(cells) of \(plan.count) cells finished, interrupted"
+        print(renderer.render(report), terminator: "")
+        fflush(nil)
+        let skipped = [
+          ("--output", outputOptions.output), ("--plot", plot), ("--save-model", saveModel), ("--save-run", saveRun),
+        ].compactMap { option, value in value.map { "\(option) \($0)" } }
+        var message = "losslab: interrupted after \(cells) of \(plan.count) cells"
+        if !skipped.isEmpty { message += "; not written: " + skipped.joined(separator: ", ") }
+        if let store { message += "; \(store) keeps the finished cells: run the same command to resume" }
+        printError(message)
+        storeLine(store, cells: cells, of: plan.count).forEach(printError)
+        throw ExitCode(130)
+      }
+      let text = renderer.render(report)
+      var written: [String] = []
       try orFail { () throws(AtomicFile.WriteError) in
-        if let plot { try AtomicFile.write(TrainingPlot.svg(report, bands: plotBands), to: plot, inputs: inputs) }
+        if let plot {
+          try AtomicFile.write(TrainingPlot.svg(report, bands: plotBands), to: plot, inputs: inputs)
+          written.append(wroteLine(plot))
+        }
         if let saveModel {
           let entries = try ModelWriter.write(report, data: prepared.0, to: saveModel, inputs: inputs)
-          printError(
+          let files =
+            [ModelWriter.indexPath(in: saveModel)]
+            + entries.flatMap { entry in
+              ["user_factors.csv", "item_factors.csv"].map { joinedPath(saveModel, "\(entry.seedFolder)/\($0)") }
+            }
+          written.append(
             "wrote \(entries.count) \(entries.count == 1 ? "model" : "models") to \(saveModel) "
-              + "(the folder of each label: \(ModelWriter.indexPath(in: saveModel)))")
+              + "(the folder of each label: \(ModelWriter.indexPath(in: saveModel)); \(filesAndSize(files)))")
         }
         if let saveRun {
           let entries = try RunWriter.write(report, data: prepared.0, split: prepared.1, to: saveRun, inputs: inputs)
-          printError(
+          let files =
+            [RunWriter.indexName, RunWriter.qrelsName].map { joinedPath(saveRun, $0) }
+            + entries.flatMap { entry in
+              [RunWriter.perUserName, RunWriter.runName, RunWriter.recommendationsName].map {
+                joinedPath(saveRun, "\(entry.seedFolder)/\($0)")
+              }
+            }
+          written.append(
             "wrote per-user metrics and top-\(config.evaluation.largestCutoff) lists of \(entries.count) "
               + "\(entries.count == 1 ? "model" : "models") and the test qrels to \(saveRun) "
-              + "(the folder of each label: \(joinedPath(saveRun, RunWriter.indexName)))")
+              + "(the folder of each label: \(joinedPath(saveRun, RunWriter.indexName)); \(filesAndSize(files)))")
         }
       }
       try outputOptions.emit(text, inputs: inputs)
+      if let output = outputOptions.output, output != "-" { written.append(wroteLine(output)) }
+      if let saveSplit {
+        let files = SplitWriter.files(in: saveSplit, validation: prepared.1.hasValidation)
+        written.insert("wrote the split to \(saveSplit) (\(filesAndSize(files)))", at: 0)
+      }
+      written += storeLine(store, cells: cells, of: plan.count)
+      written.forEach(printError)
+    }
+
+    /// The line of the store, when there is one: `wrote runs.sqlite (81 of the run's 81 cells; 3.1 MB)`.
+    private func storeLine(_ store: String?, cells: Int, of total: Int) -> [String] {
+      guard let store else { return [] }
+      return ["wrote \(store) (\(cells) of the run's \(total) cells; \(TrainingProgressText.size(fileSize(store))))"]
     }
   }
 }
 
 extension LossLab.Train {
   /// Runs the cells of this shard (all without `--shard`) that the store does not hold yet, writing each as
-  /// it finishes; returns the report assembled from the store's and the new cells, or `nil` for a shard
-  /// (whose report needs the other shards: `losslab report`).
+  /// it finishes; returns the report assembled from the store's and the new cells, how many cells it holds
+  /// and whether Ctrl-C stopped the run, or `nil` for a shard (whose report needs the other shards: `losslab report`).
   fileprivate func runWithStore(
     _ config: TrainingConfig, store path: String, inputs: InputFiles, runner: TrainingRunner,
-    prepared: (InteractionData, DataSplit), keepModels: Bool, progress: ProgressReporter
-  ) throws(TrainingRunError) -> TrainingReport? {
+    prepared: (InteractionData, DataSplit), keepModels: Bool, progress: ProgressReporter, interruption: Interruption
+  ) throws(TrainingRunError) -> (report: TrainingReport, cells: Int, interrupted: Bool)? {
     let (data, split) = prepared
     let canonical = ConfigHash.canonical(
       config, evalEvery: runner.evalEveryOverride ?? config.evaluation.evalEvery, data: data)
@@ -203,20 +276,25 @@ extension LossLab.Train {
     let scope =
       part.map { "shard \($0.index)/\($0.count): \(mine.count) of \(plan.count) cells" } ?? "\(plan.count) cells"
     printError("store \(path): \(scope); \(skipped) in the store already (skipped), \(toRun.count) to run")
+    progress.begin(total: toRun.count)
     let executed = try runner.execute(
       config, prepared: prepared, cells: toRun, keepModels: keepModels,
-      progress: { label, seedIndex, p in
-        progress.update(label: label, seed: seedIndex + 1, seeds: config.seeds.count, progress: p)
-      },
+      progress: { cell, p in progress.update(cell: cell, progress: p) },
       finished: { result throws(TrainingRunError) in
         do throws(ResultStoreError) {
           try store.write(result, config: config, hash: hash)
         } catch {
           throw .store(error)
         }
-      })
+        progress.finished(result)
+      }, shouldStop: { interruption.requested })
     if let part {
       progress.finish()
+      if executed.interrupted {
+        printError(
+          "losslab: shard \(part.index)/\(part.count) interrupted after \(executed.results.count) of its "
+            + "\(toRun.count) cells to run; \(path) keeps the finished cells: run the same command to resume")
+      }
       let held = (try? store.cellIndices(hash: hash).count) ?? 0
       printError(
         "shard \(part.index)/\(part.count) done: \(toRun.count) cells run, \(skipped) skipped; \(path) holds \(held) of "
@@ -231,7 +309,10 @@ extension LossLab.Train {
       throw .store(error)
     }
     let cells = stored.filter { !new.contains($0.cell.index) } + executed.results
-    return TrainingReport(config: config, data: summary, variants: executed.variants, cells: cells)
+    return (
+      TrainingReport(config: config, data: summary, variants: executed.variants, cells: cells), cells.count,
+      executed.interrupted
+    )
   }
 }
 
@@ -258,6 +339,23 @@ struct Shard {
 
   /// Whether the cell with this index belongs to the shard.
   func contains(_ cell: Int) -> Bool { cell % count == index - 1 }
+}
+
+/// `wrote FILE (SIZE)`.
+private func wroteLine(_ path: String) -> String {
+  "wrote \(path) (\(TrainingProgressText.size(fileSize(path))))"
+}
+
+/// `N files, SIZE` of the given files (the ones that exist).
+private func filesAndSize(_ paths: [String]) -> String {
+  let total = paths.map(fileSize).reduce(0, +)
+  return "\(paths.count) file\(paths.count == 1 ? "" : "s"), \(TrainingProgressText.size(total))"
+}
+
+/// The size of a file in bytes (0 when it cannot be read).
+func fileSize(_ path: String) -> Int64 {
+  var info = stat()
+  return stat(path, &info) == 0 ? Int64(info.st_size) : 0
 }
 
 /// A folder path compared with another: without trailing `/`s (`models/` and `models` are one folder).

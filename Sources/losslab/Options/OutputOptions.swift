@@ -3,6 +3,7 @@ import Foundation
 import LossLabKit
 
 extension ReportFormat: ExpressibleByArgument {}
+extension TableLayout: ExpressibleByArgument {}
 
 /// The options of every command that prints a report: its format, its destination and its digits.
 struct OutputOptions: ParsableArguments {

@@ -136,9 +136,11 @@ struct TrainProgressTests {
       }
       return TrainingProgressText.size(Int64(total))
     }
-    let models = ["models/index.csv"] + ["bpr", "warp", "hinge"].flatMap { loss in
-      (1...3).flatMap { seed in ["user_factors.csv", "item_factors.csv"].map { "models/\(loss)/seed-\(seed)/\($0)" } }
-    }
+    let models =
+      ["models/index.csv"]
+      + ["bpr", "warp", "hinge"].flatMap { loss in
+        (1...3).flatMap { seed in ["user_factors.csv", "item_factors.csv"].map { "models/\(loss)/seed-\(seed)/\($0)" } }
+      }
     #expect(
       result.stderr == """
         store s.sqlite: 9 cells; 0 in the store already (skipped), 9 to run
@@ -246,7 +248,7 @@ struct TrainProgressTests {
         """), "\(markdown)")
   }
 
-  @Test("report --layout metrics-as-rows transposes a store's table")
+  @Test("report --layout metrics-as-rows transposes a store's table; report says what it wrote")
   func reportLayout() throws {
     let folder = try storeFixture(grid: false, epochs: 4)
     #expect(try losslab(["train", "grid.yaml", "--quiet", "--store", "s.sqlite"], in: folder).status == 0)
@@ -258,6 +260,16 @@ struct TrainProgressTests {
     #expect(lines.contains { $0.hasPrefix("train s  ") }, "\(result.stdout)")
     let bad = try losslab(["report", "s.sqlite", "--layout", "sideways"], in: folder)
     #expect(bad.status == 64)
+    // report says what it wrote, as train does.
+    let written = try losslab(["report", "s.sqlite", "--plot", "p.svg", "--output", "r.txt"], in: folder)
+    #expect(written.status == 0, "\(written.stderr)")
+    let sizes = try ["p.svg", "r.txt"].map { name in
+      TrainingProgressText.size(
+        Int64(
+          try #require(
+            try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(name).path)[.size] as? Int)))
+    }
+    #expect(written.stderr == "wrote p.svg (\(sizes[0]))\nwrote r.txt (\(sizes[1]))\n")
   }
 
   @Test("text lines above and below the table are wrapped at 120 columns, the rest indented")

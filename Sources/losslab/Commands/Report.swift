@@ -147,6 +147,8 @@ extension LossLab {
         }
       }
       try outputOptions.emit(text, inputs: inputs)
+      // What was written, as `train` says it (the report itself on stdout needs no line).
+      for path in [plot, outputOptions.output].compactMap({ $0 }) where path != "-" { printError(wroteLine(path)) }
     }
 
     /// Whether two copies of a cell have the same test table, validation score and selected epoch.

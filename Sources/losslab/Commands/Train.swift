@@ -342,7 +342,7 @@ struct Shard {
 }
 
 /// `wrote FILE (SIZE)`.
-private func wroteLine(_ path: String) -> String {
+func wroteLine(_ path: String) -> String {
   "wrote \(path) (\(TrainingProgressText.size(fileSize(path))))"
 }
 

@@ -74,7 +74,8 @@ final class ProgressReporter: @unchecked Sendable {
     // The epoch in training: after an epoch's last report, the next one.
     let epoch = progress.loss == nil ? progress.epoch : min(progress.epoch + 1, progress.epochs)
     let line = TrainingProgressText.statusLine(
-      done: eta.done, total: eta.total, cell: cell, config: config, epoch: epoch, epochs: progress.epochs, lastLoss: lastLoss, elapsed: elapsed,
+      done: eta.done, total: eta.total, cell: cell, config: config, epoch: epoch, epochs: progress.epochs,
+      lastLoss: lastLoss, elapsed: elapsed,
       remaining: eta.remaining(elapsed: elapsed, maxEpochs: progress.epochs))
     write("\r\u{1B}[2K" + Self.fitted(line, columns: terminalColumns()))
     drawn = true

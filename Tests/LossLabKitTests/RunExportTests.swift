@@ -254,7 +254,8 @@ struct RunExportTests {
       result.stderr.hasPrefix("cell 1/2 warp seed 1: test ")
         && result.stderr.contains(
           "\nwrote per-user metrics and top-4 lists of 2 models and the test qrels to \(runs) (the folder of each "
-            + "label: \(runs)/index.csv; 8 files, "), "\(result.stderr)")
+            + "label: \(runs)/index.csv; 8 files, "),
+      "\(result.stderr)")
     #expect(try lines(runs + "/warp/seed-2/run.trec").count == 4 * 80)
     #expect(try lines(runs + "/warp/seed-1/per_user.csv").count == 81)
 

@@ -133,7 +133,8 @@ struct SafeOutputTests {
     #expect(models.status == 0, "\(models.stderr)")
     #expect(
       models.stderr.range(
-        of: #"\nwrote 4 models to models \(the folder of each label: models/index\.csv; 9 files, [0-9.]+ (B|KB|MB)\)\n$"#,
+        of:
+          #"\nwrote 4 models to models \(the folder of each label: models/index\.csv; 9 files, [0-9.]+ (B|KB|MB)\)\n$"#,
         options: .regularExpression) != nil, "\(models.stderr)")
     let index = try String(contentsOf: folder.appendingPathComponent("models/index.csv"), encoding: .utf8)
     #expect(

@@ -132,8 +132,16 @@ public struct ConfigLoader: Sendable {
       return unreadable("cannot open the config: no such file")
     }
     guard !isDirectory.boolValue else { return unreadable("cannot open the config: it is a directory") }
-    guard let data = FileManager.default.contents(atPath: path) else {
+    // A FileHandle reads pipes too (`losslab validate <(…)`, `/dev/stdin`), which `contents(atPath:)` does not.
+    guard let handle = FileHandle(forReadingAtPath: path) else {
       return unreadable("cannot read the config (check its permissions)")
+    }
+    defer { try? handle.close() }
+    let data: Data
+    do {
+      data = try handle.readToEnd() ?? Data()
+    } catch {
+      return unreadable("cannot read the config: \(error.localizedDescription)")
     }
     return parse(source: [UInt8](data), file: path, limits: limits)
   }

@@ -233,4 +233,25 @@ struct MessageTests {
 
         """), "\(validate.stderr)")
   }
+
+  @Test("a config read from a pipe (/dev/stdin, <(…)) is checked like a file")
+  func configFromPipe() throws {
+    let shell = Process()
+    shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+    shell.arguments = [
+      "-c",
+      "printf 'losses: [warpp]\\nscenarios: [{name: s, positive_scores: [1.0], negative_scores: [0.5]}]\\n' | "
+        + "'\(losslabBinary.path)' validate /dev/stdin",
+    ]
+    let errors = Pipe()
+    shell.standardError = errors
+    shell.standardOutput = Pipe()
+    try shell.run()
+    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    shell.waitUntilExit()
+    #expect(shell.terminationStatus == 65)
+    #expect(
+      text.hasPrefix(
+        "/dev/stdin:1:10: error: losses[0]: unknown loss 'warpp' (did you mean 'warp'?); known losses: "), "\(text)")
+  }
 }

@@ -120,7 +120,13 @@ struct CategoryTests {
       .write(to: config, atomically: true, encoding: .utf8)
     let asData = try losslab(["train", "t.yaml"], in: folder)
     #expect(asData.status == 66)
-    #expect(asData.stderr == "ratings: error: is a directory, not a CSV file\n")
+    #expect(
+      asData.stderr == """
+        t.yaml:2:24: error: data.interactions.path: cannot open ratings: is a directory, not a CSV file
+         2 |   interactions: {path: ratings, user: u, item: i}
+           |                        ^
+
+        """)
     let asConfig = try losslab(["validate", "ratings"], in: folder)
     #expect(asConfig.status == 66)
     #expect(asConfig.stderr == "ratings: error: cannot open the config: it is a directory\n")

@@ -17,8 +17,8 @@ struct ProcessResult {
   var stderr: String
 }
 
-/// Runs `losslab` with arguments, from the repository root (or `folder`), and collects its output.
-func losslab(_ arguments: [String], in folder: URL = repositoryRoot) throws -> ProcessResult {
+/// Starts `losslab` with arguments in `folder`, its standard output and error on pipes.
+func launchLosslab(_ arguments: [String], in folder: URL) throws -> (process: Process, out: Pipe, err: Pipe) {
   let process = Process()
   process.executableURL = losslabBinary
   process.arguments = arguments
@@ -28,6 +28,12 @@ func losslab(_ arguments: [String], in folder: URL = repositoryRoot) throws -> P
   process.standardOutput = out
   process.standardError = err
   try process.run()
+  return (process, out, err)
+}
+
+/// Runs `losslab` with arguments, from the repository root (or `folder`), and collects its output.
+func losslab(_ arguments: [String], in folder: URL = repositoryRoot) throws -> ProcessResult {
+  let (process, out, err) = try launchLosslab(arguments, in: folder)
   let stdout = out.fileHandleForReading.readDataToEndOfFile()
   let stderr = err.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()

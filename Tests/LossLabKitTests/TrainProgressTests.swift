@@ -290,15 +290,8 @@ struct TrainProgressTests {
   @Test("Ctrl-C: the finished cells' table marked partial on stdout, no output file, exit 130")
   func interrupt() throws {
     let folder = try storeFixture(grid: false, users: 200, epochs: 300)
-    let process = Process()
-    process.executableURL = losslabBinary
-    process.arguments = ["train", "grid.yaml", "--output", "report.txt", "--plot", "plot.svg"]
-    process.currentDirectoryURL = folder
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
+    let (process, out, err) = try launchLosslab(
+      ["train", "grid.yaml", "--output", "report.txt", "--plot", "plot.svg"], in: folder)
     var stderr = Data()
     let deadline = Date().addingTimeInterval(120)
     while !String(decoding: stderr, as: UTF8.self).contains("\n"), Date() < deadline {

@@ -18,39 +18,34 @@ extension DataLoader {
   ///
   /// - Returns: The problems, each with the setting it concerns; empty when the header has every column.
   public static func headerProblems(_ source: InteractionSource) -> [HeaderProblem] {
-    let table: CSVTable
-    do {
-      table = try CSVTable(path: source.path, delimiter: source.delimiter, format: source.format, header: source.header)
-    } catch {
-      return [HeaderProblem(setting: "path", error: error)]
-    }
     let columns = source.columns
     let wanted =
       [("user", columns.user, "user ids"), ("item", columns.item, "item ids")]
       + [("rating", columns.rating, "ratings"), ("timestamp", columns.timestamp, "timestamps")].compactMap {
-        key, name, role in
-        name.map { (key, $0, role) }
+        key, name, role in name.map { (key, $0, role) }
       }
-    return problems(table, wanted)
+    return problems(source.path, source.delimiter, source.format, source.header, wanted)
   }
 
   /// ``headerProblems(_:)-(InteractionSource)`` for an items file: its id column and each field's column.
   public static func headerProblems(_ source: ItemSource) -> [HeaderProblem] {
-    let table: CSVTable
-    do {
-      table = try CSVTable(path: source.path, delimiter: source.delimiter, format: source.format, header: source.header)
-    } catch {
-      return [HeaderProblem(setting: "path", error: error)]
-    }
     let wanted =
       [("id", source.idColumn, "item ids")]
       + source.fields.map { ("fields.\($0.name)", $0.column, "field '\($0.name)'") }
-    return problems(table, wanted)
+    return problems(source.path, source.delimiter, source.format, source.header, wanted)
   }
 
-  /// The columns of `wanted` (setting, column name, role) that `table`'s header lacks.
-  private static func problems(_ table: CSVTable, _ wanted: [(String, String, String)]) -> [HeaderProblem] {
-    var table = table
+  /// Opens the file at `path` and reads its header; the problem that stops that, or the columns of `wanted`
+  /// (setting, column name, role) that the header lacks.
+  private static func problems(
+    _ path: String, _ delimiter: String, _ format: DataFormat, _ header: Bool, _ wanted: [(String, String, String)]
+  ) -> [HeaderProblem] {
+    var table: CSVTable
+    do {
+      table = try CSVTable(path: path, delimiter: delimiter, format: format, header: header)
+    } catch {
+      return [HeaderProblem(setting: "path", error: error)]
+    }
     var found: [HeaderProblem] = []
     for (setting, name, role) in wanted {
       do {

@@ -172,16 +172,8 @@ extension SVGPlot {
   /// `value` rounded to `decimals` digits after the point, trailing zeros (and a bare point) removed:
   /// `decimalString(0.30000000000000004, decimals: 2) == "0.3"`. Beyond 9 × 10¹⁵ the shortest form is used.
   static func decimalString(_ value: Double, decimals: Int) -> String {
-    guard value.isFinite else { return shortestString(value) }
-    let digitsAfter = Swift.min(Swift.max(decimals, 0), 17)
-    let scaled = (abs(value) * power10(digitsAfter)).rounded()
-    guard scaled < 9e15 else { return shortestString(value) }
-    var digits = String(Int64(scaled))
-    if digitsAfter > 0 {
-      if digits.count <= digitsAfter {
-        digits = String(repeating: "0", count: digitsAfter - digits.count + 1) + digits
-      }
-      digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -digitsAfter))
+    guard var (digits, _) = roundedDigits(value, decimals: decimals) else { return shortestString(value) }
+    if digits.contains(".") {
       while digits.hasSuffix("0") { digits.removeLast() }
       if digits.hasSuffix(".") { digits.removeLast() }
     }
@@ -191,10 +183,17 @@ extension SVGPlot {
   /// `value` rounded to exactly `decimals` digits after the point, trailing zeros kept: `fixedString(0.9,
   /// decimals: 3) == "0.900"`. Beyond 9 × 10¹⁵ the shortest form is used.
   static func fixedString(_ value: Double, decimals: Int) -> String {
-    guard value.isFinite else { return shortestString(value) }
+    guard let (digits, isZero) = roundedDigits(value, decimals: decimals) else { return shortestString(value) }
+    return value < 0 && !isZero ? "-" + digits : digits
+  }
+
+  /// The digits of `|value|` rounded to `decimals` (0 to 17) places, with the point and the zeros before
+  /// it (`0.900`), and whether they round to zero; `nil` when not finite or not below 9 × 10¹⁵ once scaled.
+  private static func roundedDigits(_ value: Double, decimals: Int) -> (text: String, isZero: Bool)? {
+    guard value.isFinite else { return nil }
     let digitsAfter = Swift.min(Swift.max(decimals, 0), 17)
     let scaled = (abs(value) * power10(digitsAfter)).rounded()
-    guard scaled < 9e15 else { return shortestString(value) }
+    guard scaled < 9e15 else { return nil }
     var digits = String(Int64(scaled))
     if digitsAfter > 0 {
       if digits.count <= digitsAfter {
@@ -202,7 +201,7 @@ extension SVGPlot {
       }
       digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -digitsAfter))
     }
-    return value < 0 && scaled != 0 ? "-" + digits : digits
+    return (digits, scaled == 0)
   }
 
   /// The shortest text that reads back as `value`, without a trailing `.0`; `-0` prints as `0`.

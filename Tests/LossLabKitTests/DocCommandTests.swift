@@ -18,8 +18,10 @@ import Testing
 //                                      document's commands run (one block per PATH).
 //   <!-- doc-test: run-only (why) -->  the commands run and must exit 0 (a transcript's commands may exit
 //                                      otherwise, as it shows), the output is not compared: timings.
-//   <!-- doc-test: not run (why) -->   not run, for the reason given (too slow for `swift test`, needs a
-//                                      cluster or Python packages, runs the test suite itself).
+//   <!-- doc-test: slow (why) -->      too slow for `swift test` (training the bundled config): run only by
+//                                      LOSSLAB_DOCS_SLOW=1 (below), then as run-only.
+//   <!-- doc-test: not run (why) -->   not run, for the reason given (needs a cluster or Python packages,
+//                                      runs the test suite itself).
 //   <!-- doc-test: setup COMMAND -->   on a line of its own (not before a fence): COMMAND runs there and must
 //                                      exit 0; it makes a file the text describes but does not show.
 //
@@ -31,6 +33,11 @@ import Testing
 // `swift build -c release` (with or without `--product losslab`) is skipped: the test build stands in
 // for it. A transcript's lines that are exactly "…" stand for lines left out (any number, also none);
 // nothing else is normalized.
+//
+// LOSSLAB_DOCS_SLOW=1 swift test --filter DocCommandTests also runs the slow blocks, with the release build
+// (`swift build -c release` first: the sandbox's .build/release/losslab is then the repository's): every
+// documented training command runs as written and exits as it should; their outputs (two-thread training,
+// not bit-for-bit repeatable) are not compared. About ten minutes on two cores.
 //
 // LOSSLAB_DOCS_UPDATE=1 swift test --filter DocCommandTests writes what the commands printed into the
 // compared blocks that leave nothing out (no "…" line), for regenerating the docs after a change of output;
@@ -44,6 +51,7 @@ struct DocBlock {
     case output
     case file(String)
     case runOnly(String)
+    case slow(String)
     case notRun(String)
     case setup(String)
     case unmarked
@@ -118,6 +126,7 @@ func role(_ marker: String) -> DocBlock.Role {
   if body.hasPrefix("file ") { return .file(reason(after: "file ")) }
   if body.hasPrefix("run-only") { return .runOnly(reason(after: "run-only")) }
   if body.hasPrefix("not run") { return .notRun(reason(after: "not run")) }
+  if body.hasPrefix("slow") { return .slow(reason(after: "slow")) }
   if body.hasPrefix("setup ") { return .setup(String(body.dropFirst("setup ".count))) }
   return .unmarked
 }
@@ -158,7 +167,14 @@ func sandboxed(_ command: String) -> String {
   return command.replacingOccurrences(of: "swift run -c release losslab ", with: "losslab ")
 }
 
-/// A fresh copy of the repository's layout with this build's `losslab` as `.build/release/losslab`.
+/// Whether the slow blocks run too (`LOSSLAB_DOCS_SLOW=1`), with the repository's release build.
+let runsSlowBlocks = ProcessInfo.processInfo.environment["LOSSLAB_DOCS_SLOW"] == "1"
+
+/// The repository's release `losslab`, which the slow blocks run.
+let releaseBinary = repositoryRoot.appendingPathComponent(".build/release/losslab")
+
+/// A fresh copy of the repository's layout with this build's `losslab` as `.build/release/losslab` (the
+/// repository's release build when the slow blocks run).
 func docSandbox() throws -> URL {
   let root = try temporaryFolder()
   let files = FileManager.default
@@ -169,7 +185,8 @@ func docSandbox() throws -> URL {
   }
   let release = root.appendingPathComponent(".build/release")
   try files.createDirectory(at: release, withIntermediateDirectories: true)
-  try files.createSymbolicLink(at: release.appendingPathComponent("losslab"), withDestinationURL: losslabBinary)
+  try files.createSymbolicLink(
+    at: release.appendingPathComponent("losslab"), withDestinationURL: runsSlowBlocks ? releaseBinary : losslabBinary)
   return root
 }
 
@@ -226,6 +243,11 @@ func outputLines(_ output: String) -> [String] {
 
 /// Runs a document's marked blocks in order in a fresh sandbox, recording an issue for each difference.
 func runDocument(_ document: String) throws {
+  if runsSlowBlocks {
+    try #require(
+      FileManager.default.isExecutableFile(atPath: releaseBinary.path),
+      "LOSSLAB_DOCS_SLOW=1 runs the release build: run `swift build -c release` first")
+  }
   let blocks = try docBlocks(document)
   let root = try docSandbox()
   defer { try? FileManager.default.removeItem(at: root) }
@@ -244,15 +266,18 @@ func runDocument(_ document: String) throws {
     switch block.role {
     case .file:
       break
-    case .commands, .runOnly:
+    case .commands, .runOnly, .slow:
+      if case .slow = block.role, !runsSlowBlocks { break }
       let compared = block.role == .commands
+      // A slow block trains the bundled config (about a minute in release, more for a grid).
+      let timeout: TimeInterval = compared ? 120 : 1800
       if block.isTranscript {
         // Each command echoed as "$ command", then run: the transcript the block shows.
         let script = commands(of: block).map { command in
           let echoed = "$ " + command
           return "printf '%s\\n' '\(echoed.replacingOccurrences(of: "'", with: "'\\''"))'\n\(sandboxed(command))"
         }.joined(separator: "\n")
-        let (_, output) = try bash(script, in: root)
+        let (_, output) = try bash(script, in: root, timeout: timeout)
         let actual = outputLines(output)
         if compared {
           let same = matches(block.lines[...], actual[...])
@@ -263,7 +288,7 @@ func runDocument(_ document: String) throws {
         }
       } else {
         let script = "set -e\n" + commands(of: block).map(sandboxed).joined(separator: "\n")
-        let (status, output) = try bash(script, in: root)
+        let (status, output) = try bash(script, in: root, timeout: timeout)
         #expect(status == 0, "\(block.place): exit \(status):\n\(output)")
         previous = compared ? (block, output) : nil
         continue
@@ -309,7 +334,8 @@ struct DocCommandTests {
       for (index, block) in blocks.enumerated() {
         switch block.role {
         case .unmarked where block.showsCommands: unmarked.append(block.place)
-        case .notRun(let why), .runOnly(let why): #expect(!why.isEmpty, "\(block.place): give the reason")
+        case .notRun(let why), .runOnly(let why), .slow(let why):
+          #expect(!why.isEmpty, "\(block.place): give the reason")
         case .output:
           let before = index > 0 ? blocks[index - 1] : nil
           #expect(

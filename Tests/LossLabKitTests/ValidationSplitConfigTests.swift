@@ -93,15 +93,16 @@ struct ValidationSplitConfigTests {
       + "kept in training only"
     #expect(report.notes == [note])
     let text = TrainingReportRenderer(format: .text).render(report)
-    // Text lines above and below the table are wrapped at 120 columns.
+    // Text lines above and below the table are wrapped at 120 columns, after a clause (`;`) when that keeps
+    // half the line or more.
     #expect(
       text.contains(
         "data: 81 users, 40 items; 402 training, 80 validation and 160 held-out interactions (random split, "
           + "test_fraction 0.25,\n  validation_fraction 0.125, seed 3)\n"))
     #expect(
       text.contains(
-        "Data: 1 user has fewer than 3 interactions (too few for a training, a validation and a test part); it is "
-          + "kept in\n  training only.\n"))
+        "Data: 1 user has fewer than 3 interactions (too few for a training, a validation and a test part);\n"
+          + "  it is kept in training only.\n"))
     let markdown = TrainingReportRenderer(format: .markdown).render(report)
     #expect(markdown.contains("- data: 81 users, 40 items; 402 training, 80 validation and 160 held-out"))
     let json = TrainingReportRenderer(format: .json).render(report)

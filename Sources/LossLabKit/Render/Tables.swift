@@ -39,22 +39,41 @@ func csvField(_ s: String) -> String {
 
 /// `text` wrapped at spaces into lines of at most `width` characters (Unicode scalars), every line after
 /// the first starting with `indent`; a word longer than a line stays whole on its own line.
+///
+/// A line that must break breaks after its last clause (a word ending in `;`) when that keeps at least half
+/// the width on it, so that a clause such as `epochs 30, 12, 27 (best of 3 points)` stays on one line;
+/// otherwise at its last space.
 func wrapText(_ text: String, width: Int, indent: String = "") -> [String] {
   func length(_ s: String) -> Int { s.unicodeScalars.count }
+  func joined(_ words: ArraySlice<String>) -> String { words.joined(separator: " ") }
   guard length(text) > width else { return [text] }
   var lines: [String] = []
-  var current = ""
+  var words: [String] = []  // the current line's words, the first with the line's indent
   for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
-    let prefix = lines.isEmpty ? "" : indent
-    if current.isEmpty {
-      current = prefix + word
-    } else if length(current) + 1 + length(word) <= width {
-      current += " " + word
+    if words.isEmpty {
+      words = [(lines.isEmpty ? "" : indent) + word]
+    } else if length(joined(words[...])) + 1 + length(word) <= width {
+      words.append(word)
     } else {
-      lines.append(current)
-      current = indent + word
+      var rest: [String] = []
+      if let cut = words.indices.dropLast().last(where: { words[$0].hasSuffix(";") }),
+        length(joined(words[...cut])) >= width / 2
+      {
+        rest = Array(words[(cut + 1)...])
+        words = Array(words[...cut])
+      }
+      lines.append(joined(words[...]))
+      words = rest.isEmpty ? [indent + word] : [indent + rest[0]] + rest.dropFirst()
+      if !rest.isEmpty {
+        if length(joined(words[...])) + 1 + length(word) <= width {
+          words.append(word)
+        } else {
+          lines.append(joined(words[...]))
+          words = [indent + word]
+        }
+      }
     }
   }
-  lines.append(current)
+  lines.append(joined(words[...]))
   return lines
 }

@@ -132,7 +132,8 @@ final class ProgressReporter: @unchecked Sendable {
 
 /// Ctrl-C while training: the first SIGINT asks the training to stop (``requested``, checked between
 /// mini-batches and cells), so that `losslab train` can print what finished; a second one exits at once
-/// with status 130.
+/// with status 130, after removing the temporary files of outputs being written
+/// (``AtomicFile/removeTemporaries()``).
 final class Interruption: @unchecked Sendable {
   private let lock = NSLock()
   private var flag = false
@@ -163,6 +164,8 @@ final class Interruption: @unchecked Sendable {
     flag = true
     lock.unlock()
     if again {
+      // Outputs being written are left as they were: their temporary files go, no target is replaced.
+      AtomicFile.removeTemporaries()
       FileHandle.standardError.write(Data("\r\u{1B}[2Klosslab: interrupted again: stopped at once\n".utf8))
       exit(130)
     }

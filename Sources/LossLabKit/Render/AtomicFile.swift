@@ -18,6 +18,16 @@ import Recommender
 ///   that is one of the run's inputs (compared by device and inode, so no other name for it slips
 ///   through).
 public enum AtomicFile {
+  /// The temporary files of the writes in progress, for ``removeTemporaries()``.
+  private static let pending = PendingTemporaries()
+
+  /// Removes the temporary file of every write in progress, for a process about to end at once (a second
+  /// Ctrl-C while `losslab train` writes its outputs): no `.NAME.N.tmp` is left behind, and no target is
+  /// replaced. Safe to call from any thread; the interrupted writes then fail.
+  public static func removeTemporaries() {
+    pending.removeAll()
+  }
+
   /// Why the file could not be written.
   public struct WriteError: CategorizedError, Sendable {
     /// The target path.
@@ -89,6 +99,8 @@ public enum AtomicFile {
       guard fd >= 0 else {
         throw WriteError(path: path, reason: "cannot create a file in \(folder) (\(String(cString: strerror(errno))))")
       }
+      Self.pending.add(temporary)
+      defer { Self.pending.remove(temporary) }
       var writer = ByteWriter(descriptor: fd)
       produce(&writer)
       writer.flush()
@@ -159,6 +171,8 @@ public enum AtomicFile {
     let folder = parentFolder(of: target)
     let name = URL(fileURLWithPath: target).lastPathComponent
     let temporary = (folder == "." ? "" : folder + "/") + ".\(name).\(UInt32.random(in: .min ... .max)).tmp"
+    Self.pending.add(temporary)
+    defer { Self.pending.remove(temporary) }
     guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
       let reason = errno == 0 ? "" : " (\(String(cString: strerror(errno))))"
       throw WriteError(path: path, reason: "cannot create a file in \(folder)\(reason)")
@@ -296,4 +310,30 @@ private func isTerminal(_ path: String) -> Bool {
   guard fd >= 0 else { return false }
   defer { close(fd) }
   return isatty(fd) == 1
+}
+
+/// The temporary files that writes in progress have created and not yet renamed or removed.
+private final class PendingTemporaries: @unchecked Sendable {
+  private let lock = NSLock()
+  private var paths: Set<String> = []
+
+  func add(_ path: String) {
+    lock.lock()
+    defer { lock.unlock() }
+    paths.insert(path)
+  }
+
+  func remove(_ path: String) {
+    lock.lock()
+    defer { lock.unlock() }
+    paths.remove(path)
+  }
+
+  /// Unlinks every registered file and forgets it.
+  func removeAll() {
+    lock.lock()
+    defer { lock.unlock() }
+    for path in paths { unlink(path) }
+    paths.removeAll()
+  }
 }

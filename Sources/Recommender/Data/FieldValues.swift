@@ -70,17 +70,19 @@ func parseRating(_ bytes: UnsafeBufferPointer<UInt8>) -> FieldValue<Double> {
   return parseRating(String(decoding: bytes, as: UTF8.self))
 }
 
+/// An optional leading `-` or `+` of a field's bytes: whether it is `-`, and the index after it.
+@inline(__always)
+func leadingSign(_ bytes: UnsafeBufferPointer<UInt8>) -> (negative: Bool, end: Int) {
+  guard let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") else { return (false, 0) }
+  return (first == UInt8(ascii: "-"), 1)
+}
+
 /// The value of a plain decimal in `bytes` when the fast path applies (see ``parseRating(_:)-(UnsafeBufferPointer<UInt8>)``),
 /// `nil` otherwise.
 @inline(__always)
 func fastDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
   let count = bytes.count
-  var i = 0
-  var negative = false
-  if i < count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
-    negative = bytes[i] == UInt8(ascii: "-")
-    i += 1
-  }
+  var (negative, i) = leadingSign(bytes)
   var mantissa: UInt64 = 0
   var digits = 0
   var exponent = 0
@@ -140,12 +142,7 @@ func fastDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
 /// (`978300760.0`, `9.783e8`) is accepted too; a fractional one is not a whole number.
 func parseTimestamp(_ bytes: UnsafeBufferPointer<UInt8>, allowWholeReal: Bool = false) -> FieldValue<Int64> {
   let count = bytes.count
-  var i = 0
-  var negative = false
-  if i < count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
-    negative = bytes[i] == UInt8(ascii: "-")
-    i += 1
-  }
+  var (negative, i) = leadingSign(bytes)
   if count - i > 0, count - i <= 18 {
     var value: Int64 = 0
     while i < count, bytes[i] &- 0x30 < 10 {

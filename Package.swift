@@ -20,11 +20,14 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
   ],
   targets: [
-    // The math: losses, gradients, partial credit and the registry. No YAML, no C, no I/O.
+    // The math: losses, gradients, partial credit and the registry. No YAML, no I/O.
     .target(
       name: "RankingLosses",
-      dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+      dependencies: ["CLossKernels", .product(name: "RealModule", package: "swift-numerics")]
     ),
+    // The kernels' hot loops in C, compiled for several instruction sets by per-function `target`
+    // attributes (no compiler flags) and chosen at run time: see KernelISA.swift.
+    .target(name: "CLossKernels"),
     // Property checks that any loss (built-in or custom) must pass; used by the tests and by users.
     .target(
       name: "LossConformance",
@@ -83,7 +86,7 @@ let package = Package(
 )
 
 for target in package.targets
-where target.type != .system && !["CLossLabPlugin", "ExampleCPlugin"].contains(target.name) {
+where target.type != .system && !["CLossLabPlugin", "ExampleCPlugin", "CLossKernels"].contains(target.name) {
   var settings = target.swiftSettings ?? []
   settings.append(.enableUpcomingFeature("ExistentialAny"))
   settings.append(.enableUpcomingFeature("MemberImportVisibility"))

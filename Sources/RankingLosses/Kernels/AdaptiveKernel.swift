@@ -1,6 +1,6 @@
 /// The fused adaptive kernel: for each tile of columns, one pass down the rows keeps each column's first
-/// maximal negative (a strictly greater score takes over, so the first row wins ties) and zeroes the
-/// gradient rows; then the base's terms of the picked pairs give the value and the two gradient entries
+/// maximal negative (a strictly greater score takes over, so the first row wins ties) and zeroes the tile's
+/// gradient rows with streaming stores as it passes (no separate zeroing pass); then the base's terms of the picked pairs give the value and the two gradient entries
 /// of each column.
 @_specialize(where Base == BPRLoss, Scalar == Float)
 @_specialize(where Base == BPRLoss, Scalar == Double)
@@ -21,7 +21,6 @@ func adaptiveKernel<Base: PairwiseLoss, Scalar: LossScalar>(
       gradients?.positiveScores.baseAddress, gradients?.negativeScores.baseAddress, scores.marginLookup
     ))
   let threads = workspace.threadCount(pairs: rows * b)
-  if let gradients { zeroInParallel(gradients.negativeScores, threads: threads) }
   let total = forEachChunk(columns: b, threads: threads) { range in
     let (p, n, m, gp, gn, lookup) = shared.value
     var sums = ChunkSums()
@@ -38,21 +37,12 @@ func adaptiveKernel<Base: PairwiseLoss, Scalar: LossScalar>(
         var start = range.lowerBound
         while start < range.upperBound {
           let width = min(kernelTile, range.upperBound - start)
-          let first = n + start
-          best.update(from: first, count: width)
-          bestRow.update(repeating: 0, count: width)
+          // The scan zeroes the tile's gradient rows as it passes; the picked entries are written below.
+          let check = kernelMaxScanTile(
+            n + start, stride: b, rows: rows, best: best, bestRow: bestRow, count: width,
+            zero: gn.map { $0 + start })
+          if !check.isFinite { sums.nonFinite = true }
           poison.update(repeating: 0, count: width)
-          kernelAddPoison(first, to: poison, count: width)
-          var k = 1
-          while k + 4 <= rows {
-            kernelMaxScan4(
-              n + k * b + start, stride: b, best: best, bestRow: bestRow, poison: poison, count: width, row: k)
-            k += 4
-          }
-          while k < rows {
-            kernelMaxScan(n + k * b + start, best: best, bestRow: bestRow, poison: poison, count: width, row: k)
-            k += 1
-          }
           // The picked pairs: differences, margins, terms, sums, gradients.
           kernelRowIndices(bestRow, into: rowIndex, count: width)
           kernelDifferences(p + start, best, into: differences, poison: values, count: width)

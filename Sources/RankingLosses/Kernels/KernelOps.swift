@@ -1,20 +1,15 @@
-// Dispatchers from the generic kernels to the concrete `Float` / `Double` loops of `VectorKernels`. In a
-// kernel specialized for `Float`, `S.self == Float.self` is a constant and the call is direct; any other
-// `LossScalar` takes the plain generic loop.
+import CLossKernels
 
-@inline(__always)
-private func cast<S, T>(_ p: UnsafePointer<S>, _: T.Type) -> UnsafePointer<T> {
-  UnsafeRawPointer(p).assumingMemoryBound(to: T.self)
-}
+// Dispatchers from the generic kernels to the loops of the active instruction-set path (`KernelISA`), in C
+// for `Float` and `Double`. In a kernel specialized for `Float`, `S.self == Float.self` is a constant and
+// the call goes straight to the path's table; any other `LossScalar` takes the plain generic loop here.
 
+/// The active path's loops for `S` (`Float` or `Double`), or `nil` for another scalar type.
 @inline(__always)
-private func cast<S, T>(_ p: UnsafeMutablePointer<S>, _: T.Type) -> UnsafeMutablePointer<T> {
-  UnsafeMutableRawPointer(p).assumingMemoryBound(to: T.self)
-}
-
-@inline(__always)
-private func cast<S, T>(_ p: UnsafePointer<S>?, _: T.Type) -> UnsafePointer<T>? {
-  p.map { UnsafeRawPointer($0).assumingMemoryBound(to: T.self) }
+func kernelTable<S: LossScalar>(_: S.Type) -> UnsafePointer<ll_loss_kernels>? {
+  if S.self == Float.self { return KernelISA.active.floatKernels }
+  if S.self == Double.self { return KernelISA.active.doubleKernels }
+  return nil
 }
 
 /// `d = p − n` and the poison of `p` and `n`.
@@ -23,14 +18,8 @@ func kernelDifferences<S: LossScalar>(
   _ p: UnsafePointer<S>, _ n: UnsafePointer<S>, into d: UnsafeMutablePointer<S>, poison: UnsafeMutablePointer<S>,
   count: Int
 ) {
-  if S.self == Float.self {
-    Float.differences(
-      cast(p, Float.self), cast(n, Float.self), into: cast(d, Float.self), poison: cast(poison, Float.self),
-      count: count)
-  } else if S.self == Double.self {
-    Double.differences(
-      cast(p, Double.self), cast(n, Double.self), into: cast(d, Double.self), poison: cast(poison, Double.self),
-      count: count)
+  if let table = kernelTable(S.self) {
+    table.pointee.differences!(p, n, d, poison, count)
   } else {
     for j in 0..<count {
       d[j] = p[j] - n[j]
@@ -42,113 +31,82 @@ func kernelDifferences<S: LossScalar>(
 /// `poison += x − x`.
 @inline(__always)
 func kernelAddPoison<S: LossScalar>(_ x: UnsafePointer<S>, to poison: UnsafeMutablePointer<S>, count: Int) {
-  if S.self == Float.self {
-    Float.addPoison(cast(x, Float.self), to: cast(poison, Float.self), count: count)
-  } else if S.self == Double.self {
-    Double.addPoison(cast(x, Double.self), to: cast(poison, Double.self), count: count)
+  if let table = kernelTable(S.self) {
+    table.pointee.add_poison!(x, poison, count)
   } else {
     for j in 0..<count { poison[j] += x[j] - x[j] }
   }
 }
 
-/// Four rows of the adaptive scan, `stride` scalars apart.
+/// The adaptive scan of one tile of `count` columns over `rows` rows `stride` scalars apart: each column's
+/// first maximal score to `best` and its row to `bestRow`, the same rows of `zero` (when given) set to zero
+/// as the scan passes. Returns the sum of `v − v` over every score (NaN when one is not finite).
 @inline(__always)
-func kernelMaxScan4<S: LossScalar>(
-  _ row: UnsafePointer<S>, stride: Int, best: UnsafeMutablePointer<S>, bestRow: UnsafeMutablePointer<S>,
-  poison: UnsafeMutablePointer<S>, count: Int, row k: Int
-) {
-  if S.self == Float.self {
-    Float.maxScan4(
-      cast(row, Float.self), stride: stride, best: cast(best, Float.self), bestRow: cast(bestRow, Float.self),
-      poison: cast(poison, Float.self), count: count, row: k)
-  } else if S.self == Double.self {
-    Double.maxScan4(
-      cast(row, Double.self), stride: stride, best: cast(best, Double.self), bestRow: cast(bestRow, Double.self),
-      poison: cast(poison, Double.self), count: count, row: k)
-  } else {
-    for q in 0..<4 {
-      kernelMaxScan(row + q * stride, best: best, bestRow: bestRow, poison: poison, count: count, row: k + q)
-    }
+func kernelMaxScanTile<S: LossScalar>(
+  _ n: UnsafePointer<S>, stride: Int, rows: Int, best: UnsafeMutablePointer<S>, bestRow: UnsafeMutablePointer<S>,
+  count: Int, zero: UnsafeMutablePointer<S>?
+) -> Double {
+  if let table = kernelTable(S.self) {
+    return table.pointee.max_scan_tile!(n, stride, rows, best, bestRow, count, zero)
   }
-}
-
-/// One row of the adaptive scan.
-@inline(__always)
-func kernelMaxScan<S: LossScalar>(
-  _ row: UnsafePointer<S>, best: UnsafeMutablePointer<S>, bestRow: UnsafeMutablePointer<S>,
-  poison: UnsafeMutablePointer<S>, count: Int, row k: Int
-) {
-  if S.self == Float.self {
-    Float.maxScan(
-      cast(row, Float.self), best: cast(best, Float.self), bestRow: cast(bestRow, Float.self),
-      poison: cast(poison, Float.self), count: count, row: k)
-  } else if S.self == Double.self {
-    Double.maxScan(
-      cast(row, Double.self), best: cast(best, Double.self), bestRow: cast(bestRow, Double.self),
-      poison: cast(poison, Double.self), count: count, row: k)
-  } else {
+  var check = 0.0
+  for j in 0..<count {
+    best[j] = n[j]
+    bestRow[j] = 0
+    check += Double(n[j] - n[j])
+  }
+  for k in 1..<max(1, rows) {
     for j in 0..<count {
-      poison[j] += row[j] - row[j]
-      if row[j] > best[j] {
-        best[j] = row[j]
+      let v = n[k * stride + j]
+      check += Double(v - v)
+      if v > best[j] {
+        best[j] = v
         bestRow[j] = S(k)
       }
     }
   }
+  if let zero { for k in 0..<rows { (zero + k * stride).update(repeating: 0, count: count) } }
+  return check
 }
 
-/// Four rows of the WARP scan, `stride` scalars apart.
+/// The WARP scan of one tile: `h = (m − p) + n` row by row; each column's first row with `h > 0` to `found`
+/// (−1 when none) and that `h` to `hinge`; with `gradients`, row k of `gn` gets `w·(1 + 2·w·h)/B` in the
+/// columns first violated at row k and 0 elsewhere (`w = weights[k + 1]`). Returns the sum of `v − v` over
+/// the positives, scores and margins (NaN when one is not finite).
 @inline(__always)
-func kernelViolationScan4<S: LossScalar>(
-  _ row: UnsafePointer<S>, stride: Int, margins: UnsafePointer<S>?, positives: UnsafePointer<S>,
-  found: UnsafeMutablePointer<S>, hinge: UnsafeMutablePointer<S>, poison: UnsafeMutablePointer<S>, count: Int,
-  row k: Int
-) {
-  if S.self == Float.self {
-    Float.violationScan4(
-      cast(row, Float.self), stride: stride, margins: cast(margins, Float.self), positives: cast(positives, Float.self),
-      found: cast(found, Float.self), hinge: cast(hinge, Float.self), poison: cast(poison, Float.self), count: count,
-      row: k)
-  } else if S.self == Double.self {
-    Double.violationScan4(
-      cast(row, Double.self), stride: stride, margins: cast(margins, Double.self),
-      positives: cast(positives, Double.self), found: cast(found, Double.self), hinge: cast(hinge, Double.self),
-      poison: cast(poison, Double.self), count: count, row: k)
-  } else {
-    for r in 0..<4 {
-      kernelViolationScan(
-        row + r * stride, margins: margins.map { $0 + r * stride }, positives: positives, found: found, hinge: hinge,
-        poison: poison, count: count, row: k + r)
-    }
+func kernelWARPTile<S: LossScalar>(
+  _ n: UnsafePointer<S>, margins m: UnsafePointer<S>?, stride: Int, rows: Int, positives p: UnsafePointer<S>,
+  found: UnsafeMutablePointer<S>, hinge: UnsafeMutablePointer<S>, count: Int, weights: UnsafePointer<S>,
+  batch: Int, gn: UnsafeMutablePointer<S>?
+) -> Double {
+  if let table = kernelTable(S.self) {
+    return table.pointee.warp_tile!(n, m, stride, rows, p, found, hinge, count, weights, batch, gn)
   }
-}
-/// One row of the WARP scan.
-@inline(__always)
-func kernelViolationScan<S: LossScalar>(
-  _ row: UnsafePointer<S>, margins: UnsafePointer<S>?, positives: UnsafePointer<S>, found: UnsafeMutablePointer<S>,
-  hinge: UnsafeMutablePointer<S>, poison: UnsafeMutablePointer<S>, count: Int, row k: Int
-) {
-  if S.self == Float.self {
-    Float.violationScan(
-      cast(row, Float.self), margins: cast(margins, Float.self), positives: cast(positives, Float.self),
-      found: cast(found, Float.self), hinge: cast(hinge, Float.self), poison: cast(poison, Float.self), count: count,
-      row: k)
-  } else if S.self == Double.self {
-    Double.violationScan(
-      cast(row, Double.self), margins: cast(margins, Double.self), positives: cast(positives, Double.self),
-      found: cast(found, Double.self), hinge: cast(hinge, Double.self), poison: cast(poison, Double.self),
-      count: count, row: k)
-  } else {
+  var check = 0.0
+  for j in 0..<count {
+    found[j] = -1
+    hinge[j] = 0
+    check += Double(p[j] - p[j])
+  }
+  for k in 0..<rows {
     for j in 0..<count {
-      let m = margins?[j] ?? 1
-      let h = (m - positives[j]) + row[j]
-      poison[j] += (row[j] - row[j]) + (m - m)
-      if h > 0, found[j] < 0 {
+      let margin = m?[k * stride + j] ?? 1
+      let v = n[k * stride + j]
+      let x = (margin - p[j]) + v
+      check += Double((v - v) + (margin - margin))
+      if x > 0, found[j] < 0 {
         found[j] = S(k)
-        hinge[j] = h
+        hinge[j] = x
+      }
+    }
+    if let gn {
+      let w = weights[k + 1]
+      for j in 0..<count {
+        gn[k * stride + j] = found[j] == S(k) ? (w * (1 + 2 * (w * hinge[j]))) / S(batch) : 0
       }
     }
   }
+  return check
 }
 
 /// `g` to the positives, `−g` to the negatives.
@@ -163,14 +121,8 @@ func kernelPairGradients<S: LossScalar>(
       positive[j] = derivatives[j]
       negative[j] = -derivatives[j]
     }
-  } else if S.self == Float.self {
-    Float.pairGradients(
-      seedReduction: seed, values: cast(values, Float.self), derivatives: cast(derivatives, Float.self), count: count,
-      batch: batch, positive: cast(positive, Float.self), negative: cast(negative, Float.self))
-  } else if S.self == Double.self {
-    Double.pairGradients(
-      seedReduction: seed, values: cast(values, Double.self), derivatives: cast(derivatives, Double.self),
-      count: count, batch: batch, positive: cast(positive, Double.self), negative: cast(negative, Double.self))
+  } else if let table = kernelTable(S.self) {
+    table.pointee.pair_gradients!(seed ? 1 : 0, values, derivatives, count, batch, positive, negative)
   } else {
     let inverse = 1 / S(batch)
     for j in 0..<count {
@@ -184,19 +136,15 @@ func kernelPairGradients<S: LossScalar>(
 /// `Σ v` and `Σ v²` in `Double`, added to `sums`.
 @inline(__always)
 func kernelAccumulate<S: LossScalar>(_ values: UnsafePointer<S>, count: Int, into sums: inout ChunkSums) {
-  let (sum, squares): (Double, Double)
-  if S.self == Float.self {
-    (sum, squares) = Float.sums(cast(values, Float.self), count: count)
-  } else if S.self == Double.self {
-    (sum, squares) = Double.sums(cast(values, Double.self), count: count)
+  var sum = 0.0
+  var squares = 0.0
+  if let table = kernelTable(S.self) {
+    table.pointee.sums!(values, count, &sum, &squares)
   } else {
-    var s = 0.0
-    var q = 0.0
     for j in 0..<count {
-      s += Double(values[j])
-      q += Double(values[j]) * Double(values[j])
+      sum += Double(values[j])
+      squares += Double(values[j]) * Double(values[j])
     }
-    (sum, squares) = (s, q)
   }
   sums.sum += sum
   sums.sumOfSquares += squares
@@ -210,20 +158,14 @@ func kernelPoisoned<S: LossScalar>(_ poison: UnsafePointer<S>, count: Int) -> Bo
   return !sums.sum.isFinite
 }
 
-/// BPR terms through the concrete loops (`Float`, `Double`) or ``BPRLoss/term(difference:idealDifference:)``.
+/// BPR terms through the active path (`Float`, `Double`) or ``BPRLoss/term(difference:idealDifference:)``.
 @inline(__always)
 func kernelBPRTerms<S: LossScalar>(
   _ d: UnsafePointer<S>, ideal m: UnsafePointer<S>?, count: Int, values: UnsafeMutablePointer<S>,
   derivatives: UnsafeMutablePointer<S>
 ) {
-  if S.self == Float.self {
-    Float.bprTerms(
-      cast(d, Float.self), ideal: cast(m, Float.self), count: count, values: cast(values, Float.self),
-      derivatives: cast(derivatives, Float.self))
-  } else if S.self == Double.self {
-    Double.bprTerms(
-      cast(d, Double.self), ideal: cast(m, Double.self), count: count, values: cast(values, Double.self),
-      derivatives: cast(derivatives, Double.self))
+  if let table = kernelTable(S.self) {
+    table.pointee.bpr_terms!(d, m, count, values, derivatives)
   } else {
     for j in 0..<count {
       let t = BPRLoss().term(difference: d[j], idealDifference: m?[j] ?? 1)
@@ -233,18 +175,15 @@ func kernelBPRTerms<S: LossScalar>(
   }
 }
 
-/// `log_sigmoid_bpr` terms: eight `Float` lanes at a time with the vectorized `exp` and `log1p`
-/// (``logSigmoidTermsFloat(_:ideal:count:values:derivatives:)``), any other scalar through
-/// ``LogSigmoidBPRLoss/term(difference:idealDifference:)``.
+/// `log_sigmoid_bpr` terms: `Float` through the active path's vector `exp` and `log1p`, any other scalar
+/// through ``LogSigmoidBPRLoss/term(difference:idealDifference:)``.
 @inline(__always)
 func kernelLogSigmoidTerms<S: LossScalar>(
   _ d: UnsafePointer<S>, ideal m: UnsafePointer<S>?, count: Int, values: UnsafeMutablePointer<S>,
   derivatives: UnsafeMutablePointer<S>
 ) {
   if S.self == Float.self {
-    logSigmoidTermsFloat(
-      cast(d, Float.self), ideal: cast(m, Float.self), count: count, values: cast(values, Float.self),
-      derivatives: cast(derivatives, Float.self))
+    KernelISA.active.floatKernels.pointee.log_sigmoid_terms!(d, m, count, values, derivatives)
   } else {
     for j in 0..<count {
       let t = LogSigmoidBPRLoss().term(difference: d[j], idealDifference: m?[j] ?? 1)
@@ -254,20 +193,14 @@ func kernelLogSigmoidTerms<S: LossScalar>(
   }
 }
 
-/// Hinge terms through the concrete loops (`Float`, `Double`) or a plain loop.
+/// Hinge terms through the active path (`Float`, `Double`) or a plain loop.
 @inline(__always)
 func kernelHingeTerms<S: LossScalar>(
   _ d: UnsafePointer<S>, ideal m: UnsafePointer<S>?, count: Int, values: UnsafeMutablePointer<S>,
   derivatives: UnsafeMutablePointer<S>
 ) {
-  if S.self == Float.self {
-    Float.hingeTerms(
-      cast(d, Float.self), ideal: cast(m, Float.self), count: count, values: cast(values, Float.self),
-      derivatives: cast(derivatives, Float.self))
-  } else if S.self == Double.self {
-    Double.hingeTerms(
-      cast(d, Double.self), ideal: cast(m, Double.self), count: count, values: cast(values, Double.self),
-      derivatives: cast(derivatives, Double.self))
+  if let table = kernelTable(S.self) {
+    table.pointee.hinge_terms!(d, m, count, values, derivatives)
   } else {
     for j in 0..<count {
       let x = (m?[j] ?? 1) - d[j]
@@ -280,10 +213,8 @@ func kernelHingeTerms<S: LossScalar>(
 /// Row numbers kept as scalars, as integers.
 @inline(__always)
 func kernelRowIndices<S: LossScalar>(_ rows: UnsafePointer<S>, into indices: UnsafeMutablePointer<Int32>, count: Int) {
-  if S.self == Float.self {
-    Float.rowIndices(cast(rows, Float.self), into: indices, count: count)
-  } else if S.self == Double.self {
-    Double.rowIndices(cast(rows, Double.self), into: indices, count: count)
+  if let table = kernelTable(S.self) {
+    table.pointee.row_indices!(rows, indices, count)
   } else {
     for j in 0..<count { indices[j] = Int32(rows[j]) }
   }
@@ -296,16 +227,30 @@ func kernelFusedPairwise<S: LossScalar>(
   bpr: Bool, _ p: UnsafePointer<S>, _ n: UnsafePointer<S>, ideal m: UnsafePointer<S>?, count: Int, batch: Int,
   gp: UnsafeMutablePointer<S>?, gn: UnsafeMutablePointer<S>?
 ) -> (sum: Double, squares: Double, nonFinite: Bool)? {
-  if S.self == Float.self {
-    let r = Float.fusedPairwise(
-      bpr: bpr, cast(p, Float.self), cast(n, Float.self), ideal: cast(m, Float.self), count: count, batch: batch,
-      gp: gp.map { cast($0, Float.self) }, gn: gn.map { cast($0, Float.self) })
-    return (r.sum, r.squares, !r.poison.isFinite)
-  } else if S.self == Double.self {
-    let r = Double.fusedPairwise(
-      bpr: bpr, cast(p, Double.self), cast(n, Double.self), ideal: cast(m, Double.self), count: count, batch: batch,
-      gp: gp.map { cast($0, Double.self) }, gn: gn.map { cast($0, Double.self) })
-    return (r.sum, r.squares, !r.poison.isFinite)
+  guard let table = kernelTable(S.self) else { return nil }
+  var sum = 0.0
+  var squares = 0.0
+  let poison = table.pointee.fused_pairwise!(bpr ? 1 : 0, p, n, m, count, batch, gp, gn, &sum, &squares)
+  return (sum, squares, !poison.isFinite)
+}
+
+/// `eˣ` per element with the vector `exp` of path `isa` (`Float`: under 1 ulp over every input; `Double`:
+/// under 1 ulp), as the kernels compute it.
+func vectorExp<S: LossScalar>(_ x: [S], isa: KernelISA = .active) -> [S] {
+  precondition(S.self == Float.self || S.self == Double.self, "vectorExp: Float or Double")
+  var y = [S](repeating: 0, count: x.count)
+  let table = S.self == Float.self ? isa.floatKernels : isa.doubleKernels
+  x.withUnsafeBufferPointer { x in
+    y.withUnsafeMutableBufferPointer { y in table.pointee.exp!(x.baseAddress, y.baseAddress, x.count) }
   }
-  return nil
+  return y
+}
+
+/// `log(1 + t)` per element, `t` in `[0, 1]`, with the vector `log1p` of path `isa` (within 1 ulp).
+func vectorLog1pUnit(_ t: [Float], isa: KernelISA = .active) -> [Float] {
+  var y = [Float](repeating: 0, count: t.count)
+  t.withUnsafeBufferPointer { t in
+    y.withUnsafeMutableBufferPointer { y in isa.floatKernels.pointee.log1p_unit!(t.baseAddress, y.baseAddress, t.count) }
+  }
+  return y
 }

@@ -1,8 +1,8 @@
 import RealModule
 
 /// The fused WARP kernel: for each tile of columns, one pass down the rows records each column's first
-/// strict violation `h = (m − p) + n > 0` (the scan goes on through every row, so that every score is
-/// checked and every gradient row zeroed in the same pass); then each violated column adds
+/// strict violation `h = (m − p) + n > 0` and writes each gradient row as it passes (the scan goes on through
+/// every row, so that every score is checked and every gradient entry written in the same pass); then each violated column adds
 /// `L = log(num_items / tries) · h` and its two gradient entries. The weights `log(num_items / t)` are
 /// computed once per call, for t = 1 … N.
 @_specialize(where Scalar == Float)
@@ -22,39 +22,24 @@ func warpKernel<Scalar: LossScalar>(
         gradients?.positiveScores.baseAddress, gradients?.negativeScores.baseAddress, weights.baseAddress!
       ))
     let threads = workspace.threadCount(pairs: rows * b)
-    if let gradients { zeroInParallel(gradients.negativeScores, threads: threads) }
     return forEachChunk(columns: b, threads: threads) { range in
       let (p, n, m, gp, gn, weights) = shared.value
       var sums = ChunkSums()
       withUnsafeTemporaryAllocation(of: Int32.self, capacity: kernelTile) { rowIndex in
-        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 4 * kernelTile) { scratch in
+        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 3 * kernelTile) { scratch in
           let rowIndex = rowIndex.baseAddress!
           let found = scratch.baseAddress!  // the first violating row, or −1
           let hinge = found + kernelTile
-          let poison = hinge + kernelTile
-          let values = poison + kernelTile
+          let values = hinge + kernelTile
           var start = range.lowerBound
           while start < range.upperBound {
             let width = min(kernelTile, range.upperBound - start)
-            let positives = p + start
-            found.update(repeating: -1, count: width)
-            hinge.update(repeating: 0, count: width)
-            poison.update(repeating: 0, count: width)
-            kernelAddPoison(positives, to: poison, count: width)
-            var k = 0
-            while k + 4 <= rows {
-              kernelViolationScan4(
-                n + k * b + start, stride: b, margins: m.map { UnsafePointer($0 + k * b + start) },
-                positives: positives, found: found, hinge: hinge, poison: poison, count: width, row: k)
-              k += 4
-            }
-            while k < rows {
-              kernelViolationScan(
-                n + k * b + start, margins: m.map { UnsafePointer($0 + k * b + start) }, positives: positives,
-                found: found, hinge: hinge, poison: poison, count: width, row: k)
-              k += 1
-            }
-            if kernelPoisoned(poison, count: width) { sums.nonFinite = true }
+            // One pass: the first violations, every score checked, and the tile's gradient rows written.
+            let check = kernelWARPTile(
+              n + start, margins: m.map { UnsafePointer($0 + start) }, stride: b, rows: rows, positives: p + start,
+              found: found, hinge: hinge, count: width, weights: weights, batch: b,
+              gn: gp == nil ? nil : gn.map { $0 + start })
+            if !check.isFinite { sums.nonFinite = true }
             kernelRowIndices(found, into: rowIndex, count: width)
             for j in 0..<width {
               let k = Int(rowIndex[j])
@@ -71,11 +56,8 @@ func warpKernel<Scalar: LossScalar>(
               let w = weights[tries]
               let l = w * hinge[j]
               values[j] = l
-              if let gp, let gn {
-                let g = w * (1 + 2 * l) / Scalar(b)
-                gp[start + j] = -g
-                gn[k * b + start + j] = g
-              }
+              // The same value as the scan wrote to row k of the negatives' gradients.
+              gp?[start + j] = -((w * (1 + 2 * l)) / Scalar(b))
             }
             kernelAccumulate(values, count: width, into: &sums)
             start += width

@@ -1,4 +1,5 @@
 import LossConformance
+import LossLabTestSupport
 import RankingLosses
 import Testing
 
@@ -46,32 +47,38 @@ struct ConformanceTests {
   /// Value finite, gradients shaped like the input, zero gradient on unused negatives, permutation
   /// invariance, finite differences (Double, central, h = 1e-6, rtol 1e-6 against the largest gradient),
   /// rejection of NaN and of an empty batch.
-  @Test("plain loss conforms", arguments: names)
+  @Test("plain loss conforms, on every path", arguments: names)
   func plain(_ name: String) throws {
-    let loss = try Self.registry.makeLoss(name, parameters: name == "warp" ? ["num_items": .integer(50)] : [:])
-    let report = LossConformanceChecker(trials: 30).check(loss)
-    #expect(report.passed, "\(report)")
-    // Not vacuous: every trial checks at least the value, the shape, the permutation and B + N·B gradients.
-    #expect(report.assertions > 30 * 5)
-    #expect(report.skippedCoordinates < report.assertions / 20, "\(report)")
+    try forEachKernelISA { isa in
+      let loss = try Self.registry.makeLoss(name, parameters: name == "warp" ? ["num_items": .integer(50)] : [:])
+      let report = LossConformanceChecker(trials: 30).check(loss)
+      #expect(report.passed, "\(isa): \(report)")
+      // Not vacuous: every trial checks at least the value, the shape, the permutation and B + N·B gradients.
+      #expect(report.assertions > 30 * 5)
+      #expect(report.skippedCoordinates < report.assertions / 20, "\(report)")
+    }
   }
 
   /// The same on two threads: every random batch, however small, is split between them.
-  @Test("plain loss conforms on two threads", arguments: names)
+  @Test("plain loss conforms on two threads, on every path", arguments: names)
   func twoThreads(_ name: String) throws {
-    let loss = try Self.registry.makeLoss(name, parameters: name == "warp" ? ["num_items": .integer(50)] : [:])
-    let report = LossConformanceChecker(seed: 3, trials: 20, maxBatchSize: 150, threads: 2).check(loss)
-    #expect(report.passed, "\(report)")
+    try forEachKernelISA { isa in
+      let loss = try Self.registry.makeLoss(name, parameters: name == "warp" ? ["num_items": .integer(50)] : [:])
+      let report = LossConformanceChecker(seed: 3, trials: 20, maxBatchSize: 150, threads: 2).check(loss)
+      #expect(report.passed, "\(isa): \(report)")
+    }
   }
 
-  @Test("loss with partial credit conforms", arguments: names)
+  @Test("loss with partial credit conforms, on every path", arguments: names)
   func partialCredit(_ name: String) throws {
-    let base = try Self.registry.makeLoss(name, parameters: name == "warp" ? ["num_items": .integer(50)] : [:])
-    let loss = try AnyLoss(base).withPartialCredit(
-      metadata: Self.metadata, weights: ["genre": 0.25, "decade": 0.5])
-    let report = LossConformanceChecker(seed: 99, trials: 30).check(loss)
-    #expect(report.passed, "\(report)")
-    #expect(report.assertions > 30 * 5)
+    try forEachKernelISA { isa in
+      let base = try Self.registry.makeLoss(name, parameters: name == "warp" ? ["num_items": .integer(50)] : [:])
+      let loss = try AnyLoss(base).withPartialCredit(
+        metadata: Self.metadata, weights: ["genre": 0.25, "decade": 0.5])
+      let report = LossConformanceChecker(seed: 99, trials: 30).check(loss)
+      #expect(report.passed, "\(isa): \(report)")
+      #expect(report.assertions > 30 * 5)
+    }
   }
 
   @Test("finite differences hold in the tails and at large scale", arguments: names)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RankingLosses
 import LossLabKit
 
 /// A command of `losslab` (not one the argument parser adds, such as `help`): an error without a category
@@ -31,6 +32,12 @@ struct LossLab: ParsableCommand {
       command = try parseAsRoot()
     } catch {
       exit(withError: error)
+    }
+    // A LOSSLAB_ISA the kernels cannot honour is refused before any work: a run that silently took another
+    // path would mislead the measurement the variable is set for.
+    if command is any LossLabSubcommand, let problem = KernelISA.environmentProblem {
+      printError("losslab: error: \(problem)")
+      exit(withError: ExitCode(.usage))
     }
     do {
       try command.run()

@@ -1,4 +1,5 @@
 import Foundation
+import RankingLosses
 
 /// Renders a ``BenchmarkReport`` as an aligned text table or JSON.
 public enum BenchmarkRenderer {
@@ -8,7 +9,8 @@ public enum BenchmarkRenderer {
     var lines = [
       "losslab bench — \(o.scalar.rawValue), \(o.threads) thread\(o.threads == 1 ? "" : "s"), \(o.repeats) timed calls"
         + " after \(o.warmup) warm-up\(o.partialCredit ? ", partial credit" : "")",
-      "cpu: \(report.cpu); copy bandwidth \(String(format: "%.2f", report.copyBandwidth / 1e9)) GB/s (read + write)",
+      "cpu: \(report.cpu); kernels: \(report.isa) (\(report.isa.instructions))",
+      "copy bandwidth \(String(format: "%.2f", report.copyBandwidth / 1e9)) GB/s (read + write)",
       "",
     ]
     let header = [
@@ -27,7 +29,7 @@ public enum BenchmarkRenderer {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// The report as JSON: `{"cpu", "copy_bandwidth_bytes_per_second", "results": [...]}`.
+  /// The report as JSON: `{"cpu", "isa", "copy_bandwidth_bytes_per_second", "results": [...]}`.
   public static func json(_ report: BenchmarkReport) -> String {
     let results: [JSONValue] = report.results.map { r in
       .object([
@@ -42,7 +44,7 @@ public enum BenchmarkRenderer {
       ])
     }
     let root: JSONValue = .object([
-      ("cpu", .string(report.cpu)), ("copy_bandwidth_bytes_per_second", .number(report.copyBandwidth)),
+      ("cpu", .string(report.cpu)), ("isa", .string(report.isa.rawValue)), ("copy_bandwidth_bytes_per_second", .number(report.copyBandwidth)),
       ("results", .array(results)),
     ])
     return root.document

@@ -92,6 +92,8 @@ public struct BenchmarkReport: Sendable {
   public var options: BenchmarkOptions
   /// The CPU model, from `/proc/cpuinfo` where available.
   public var cpu: String
+  /// The instruction-set path the kernels ran (``KernelISA/active``).
+  public var isa: KernelISA
   /// The machine's copy bandwidth: the median over the losses of ``BenchmarkResult/copyBytesPerSecond``.
   public var copyBandwidth: Double
   /// One result per loss.
@@ -204,7 +206,7 @@ public enum LossBenchmark {
     }
     let copies = results.map(\.copyBytesPerSecond).sorted()
     return BenchmarkReport(
-      options: options, cpu: cpuModel(), copyBandwidth: copies.isEmpty ? 0 : copies[copies.count / 2], results: results)
+      options: options, cpu: cpuModel(), isa: KernelISA.active, copyBandwidth: copies.isEmpty ? 0 : copies[copies.count / 2], results: results)
   }
 
   /// Seconds for one plain copy of `count` values from `source` to `destination`, in `threads` chunks.

@@ -340,13 +340,17 @@ static void LL_FN(row_indices)(const void *rowsv, int *indices, long count) {
 
 // ---- the adaptive and WARP scans ----
 
-/// Sets `count` scalars at `z` to `value` lanes: plain stores up to the vector alignment, streaming stores
-/// (they skip the read-for-ownership of a cache line that will only be overwritten) after it.
-LL_INLINE void LL_FN(fill_row_stream)(LL_T *z, long count) {
+/// Row k of a tile of gradients: `g[j]` where `rows[j] == k`, 0 elsewhere; plain stores up to the vector
+/// alignment, streaming stores after it (they skip the read-for-ownership of lines that are overwritten
+/// whole).
+LL_INLINE void LL_FN(picked_row)(LL_T *out, LL_T k, const LL_T *rows, const LL_T *g, long count) {
   long j = 0;
-  while (j < count && ((uintptr_t)(z + j) % sizeof(LL_V)) != 0) z[j++] = 0;
-  for (; j + LL_W <= count; j += LL_W) LL_FN(store_stream)(z + j, (LL_V)(0));
-  for (; j < count; j++) z[j] = 0;
+  for (; j < count && ((uintptr_t)(out + j) % sizeof(LL_V)) != 0; j++) out[j] = rows[j] == k ? g[j] : 0;
+  const LL_V kv = (LL_V)(k);
+  for (; j + LL_W <= count; j += LL_W)
+    LL_FN(store_stream)(
+      out + j, LL_FN(select)((LL_VI)(LL_FN(load)(rows + j) == kv), LL_FN(load)(g + j), (LL_V)(0)));
+  for (; j < count; j++) out[j] = rows[j] == k ? g[j] : 0;
 }
 
 LL_INLINE void LL_FN(stream_fence)(void) {
@@ -355,10 +359,16 @@ LL_INLINE void LL_FN(stream_fence)(void) {
 #endif
 }
 
+static void LL_FN(picked_rows)(void *gnv, long stride, long rows, const void *best_row, const void *g, long count) {
+  LL_T *gn = gnv;
+  for (long k = 0; k < rows; k++) LL_FN(picked_row)(gn + k * stride, (LL_T)k, best_row, g, count);
+  LL_FN(stream_fence)();
+}
+
 static double LL_FN(max_scan_tile)(
-  const void *nv, long stride, long rows, void *bestv, void *best_rowv, long count, void *zerov) {
+  const void *nv, long stride, long rows, void *bestv, void *best_rowv, long count) {
   const LL_T *n = nv;
-  LL_T *best = bestv, *best_row = best_rowv, *zero = zerov;
+  LL_T *best = bestv, *best_row = best_rowv;
   LL_V check = (LL_V)(0);
   double scalar_check = 0;
   // Row 0.
@@ -374,7 +384,6 @@ static double LL_FN(max_scan_tile)(
     best_row[j] = 0;
     scalar_check += (double)(n[j] - n[j]);
   }
-  if (zero) LL_FN(fill_row_stream)(zero, count);
   long k = 1;
   for (; k + 4 <= rows; k += 4) {
     const LL_T *r0 = n + k * stride, *r1 = r0 + stride, *r2 = r1 + stride, *r3 = r2 + stride;
@@ -410,8 +419,6 @@ static double LL_FN(max_scan_tile)(
         }
       }
     }
-    if (zero)
-      for (int q = 0; q < 4; q++) LL_FN(fill_row_stream)(zero + (k + q) * stride, count);
   }
   for (; k < rows; k++) {
     const LL_T *row = n + k * stride;
@@ -423,9 +430,7 @@ static double LL_FN(max_scan_tile)(
         best_row[j] = (LL_T)k;
       }
     }
-    if (zero) LL_FN(fill_row_stream)(zero + k * stride, count);
   }
-  if (zero) LL_FN(stream_fence)();
   return LL_FN(poison_sum)(check) + scalar_check;
 }
 
@@ -517,6 +522,7 @@ const ll_loss_kernels LL_TABLE = {
   .differences = LL_FN(differences),
   .add_poison = LL_FN(add_poison),
   .max_scan_tile = LL_FN(max_scan_tile),
+  .picked_rows = LL_FN(picked_rows),
   .warp_tile = LL_FN(warp_tile),
   .hinge_terms = LL_FN(hinge_terms),
   .bpr_terms = LL_FN(bpr_terms),

@@ -44,10 +44,11 @@ typedef struct {
   /// poison += x − x.
   void (*add_poison)(const void *x, void *poison, long count);
   /// The adaptive scan of one tile: rows 0 … rows−1 of `n` (`stride` apart), `count` columns; `best` gets each
-  /// column's first maximal score and `best_row` its row (as a scalar). When `zero` is given, the same rows
-  /// of it (same stride) are set to zero with streaming stores as the scan passes. Returns the poison of
-  /// every score.
-  double (*max_scan_tile)(const void *n, long stride, long rows, void *best, void *best_row, long count, void *zero);
+  /// column's first maximal score and `best_row` its row (as a scalar). Returns the poison of every score.
+  double (*max_scan_tile)(const void *n, long stride, long rows, void *best, void *best_row, long count);
+  /// Writes rows 0 … rows−1 of a tile of `gn` (`stride` apart, `count` columns) whole: `g[j]` in column j of
+  /// row `best_row[j]`, 0 elsewhere, with streaming stores (no read of the rows, no scattered store).
+  void (*picked_rows)(void *gn, long stride, long rows, const void *best_row, const void *g, long count);
   /// The WARP scan of one tile: `h = (m − p) + n` (m = 1 when `m` is null) row by row; the first row with
   /// `h > 0` goes to `found` (−1 when none) and its `h` to `hinge` (both written, not read). When `gn` is
   /// given, each row k of it (same stride) gets `w·(1 + 2·w·h)/B` in the columns whose first violation is

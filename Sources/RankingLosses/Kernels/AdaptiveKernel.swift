@@ -1,7 +1,7 @@
 /// The fused adaptive kernel: for each tile of columns, one pass down the rows keeps each column's first
-/// maximal negative (a strictly greater score takes over, so the first row wins ties) and zeroes the tile's
-/// gradient rows with streaming stores as it passes (no separate zeroing pass); then the base's terms of the picked pairs give the value and the two gradient entries
-/// of each column.
+/// maximal negative (a strictly greater score takes over, so the first row wins ties); then the base's terms of
+/// the picked pairs give the value and the two gradient entries of each column, and the tile's gradient rows
+/// are written whole with streaming stores (no separate zeroing pass, no scattered store).
 @_specialize(where Base == BPRLoss, Scalar == Float)
 @_specialize(where Base == BPRLoss, Scalar == Double)
 @_specialize(where Base == HingeLoss, Scalar == Float)
@@ -37,10 +37,7 @@ func adaptiveKernel<Base: PairwiseLoss, Scalar: LossScalar>(
         var start = range.lowerBound
         while start < range.upperBound {
           let width = min(kernelTile, range.upperBound - start)
-          // The scan zeroes the tile's gradient rows as it passes; the picked entries are written below.
-          let check = kernelMaxScanTile(
-            n + start, stride: b, rows: rows, best: best, bestRow: bestRow, count: width,
-            zero: gn.map { $0 + start })
+          let check = kernelMaxScanTile(n + start, stride: b, rows: rows, best: best, bestRow: bestRow, count: width)
           if !check.isFinite { sums.nonFinite = true }
           poison.update(repeating: 0, count: width)
           // The picked pairs: differences, margins, terms, sums, gradients.
@@ -64,11 +61,12 @@ func adaptiveKernel<Base: PairwiseLoss, Scalar: LossScalar>(
             values: values, derivatives: derivatives)
           kernelAccumulate(values, count: width, into: &sums)
           if let gp, let gn {
-            // The positives' gradients in place; the negatives' into `ideal` (no longer needed), then scattered.
+            // The positives' gradients in place; the negatives' into `ideal` (no longer needed), then the tile's
+            // gradient rows written whole, each picked entry in its row and zeros around it.
             kernelPairGradients(
               reduction: reduction, values: values, derivatives: derivatives, count: width, batch: b,
               positive: gp + start, negative: ideal)
-            for j in 0..<width { gn[Int(rowIndex[j]) * b + start + j] = ideal[j] }
+            kernelPickedRows(gn + start, stride: b, rows: rows, bestRow: bestRow, g: ideal, count: width)
           }
           start += width
         }

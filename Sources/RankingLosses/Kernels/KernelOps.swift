@@ -39,15 +39,15 @@ func kernelAddPoison<S: LossScalar>(_ x: UnsafePointer<S>, to poison: UnsafeMuta
 }
 
 /// The adaptive scan of one tile of `count` columns over `rows` rows `stride` scalars apart: each column's
-/// first maximal score to `best` and its row to `bestRow`, the same rows of `zero` (when given) set to zero
-/// as the scan passes. Returns the sum of `v − v` over every score (NaN when one is not finite).
+/// first maximal score to `best` and its row to `bestRow`. Returns the sum of `v − v` over every score (NaN
+/// when one is not finite).
 @inline(__always)
 func kernelMaxScanTile<S: LossScalar>(
   _ n: UnsafePointer<S>, stride: Int, rows: Int, best: UnsafeMutablePointer<S>, bestRow: UnsafeMutablePointer<S>,
-  count: Int, zero: UnsafeMutablePointer<S>?
+  count: Int
 ) -> Double {
   if let table = kernelTable(S.self) {
-    return table.pointee.max_scan_tile!(n, stride, rows, best, bestRow, count, zero)
+    return table.pointee.max_scan_tile!(n, stride, rows, best, bestRow, count)
   }
   var check = 0.0
   for j in 0..<count {
@@ -65,8 +65,22 @@ func kernelMaxScanTile<S: LossScalar>(
       }
     }
   }
-  if let zero { for k in 0..<rows { (zero + k * stride).update(repeating: 0, count: count) } }
   return check
+}
+
+/// Writes the `rows` rows of a tile of `count` gradient columns (`stride` apart) whole: `g[j]` in row
+/// `bestRow[j]` of column j, 0 elsewhere (streaming stores on the vector paths: the rows are not read first).
+@inline(__always)
+func kernelPickedRows<S: LossScalar>(
+  _ gn: UnsafeMutablePointer<S>, stride: Int, rows: Int, bestRow: UnsafePointer<S>, g: UnsafePointer<S>, count: Int
+) {
+  if let table = kernelTable(S.self) {
+    table.pointee.picked_rows!(gn, stride, rows, bestRow, g, count)
+    return
+  }
+  for k in 0..<rows {
+    for j in 0..<count { gn[k * stride + j] = bestRow[j] == S(k) ? g[j] : 0 }
+  }
 }
 
 /// The WARP scan of one tile: `h = (m − p) + n` row by row; each column's first row with `h > 0` to `found`

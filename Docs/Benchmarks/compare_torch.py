@@ -6,8 +6,9 @@ Purpose
 A measurement tool. It times the seed notebook's five ranking losses (``bpr``,
 ``hinge``, ``adaptive_bpr``, ``adaptive_hinge``, ``warp``; copied verbatim into
 ``seed_losses.py`` beside this file) in PyTorch eager mode and under
-``torch.compile``, runs ``losslab bench`` for the same loss and size, and prints
-one table per size with the throughput of each and LossLab's speed-up.
+``torch.compile``, runs ``losslab bench`` for the same loss and size (on one or
+more of LossLab's instruction-set paths, see ``--isa``), and prints one table per
+size with the throughput of each and LossLab's speed-up.
 
 Requirements
 ------------
@@ -20,10 +21,43 @@ Usage
 -----
     python3 Docs/Benchmarks/compare_torch.py --losslab .build/release/losslab \\
         [--threads 2] [--repeats 7] [--warmup 3] [--sizes default|quick] \\
-        [--losses bpr,hinge,adaptive_bpr,adaptive_hinge,warp] [--json OUT.json]
+        [--losses bpr,hinge,adaptive_bpr,adaptive_hinge,warp] [--json OUT.json] \\
+        [--isa default|all|baseline,avx2,avx512]
 
 Without ``--losslab`` only the PyTorch side is measured. ``--no-compile`` skips
 ``torch.compile``; ``--no-memory`` skips the memory measurement.
+
+Instruction-set paths (``--isa``)
+---------------------------------
+LossLab's kernels run on one of several paths chosen at run time: ``baseline``
+(SSE2), ``avx2`` (AVX2 + FMA) and ``avx512`` (AVX-512 F/BW/DQ/VL). The environment
+variable ``LOSSLAB_ISA`` forces one; ``losslab`` exits with status 64 and a message
+starting ``losslab: error: LOSSLAB_ISA=`` if the name is unknown or the machine
+lacks the path. ``--isa`` takes:
+
+* ``default`` (the default): one LossLab column; ``LOSSLAB_ISA`` is removed from
+  the child's environment, so ``losslab`` picks its own path (an inherited
+  ``LOSSLAB_ISA`` is ignored, with a note). The column is labelled with the path
+  the binary reported, e.g. ``LossLab (avx512)``.
+* a comma-separated list, e.g. ``avx2,baseline``: one column per path, in that
+  order, labelled ``LossLab avx2``, ``LossLab baseline``. Every path must run on
+  this machine, or the script stops with an error (status 2).
+* ``all``: ``baseline,avx2,avx512``, skipping (with a printed note) every path for
+  which ``losslab`` exits 64 with the ``LOSSLAB_ISA=`` message.
+
+Before anything is timed (and before PyTorch is imported), every path is probed
+with one tiny ``losslab bench`` run (bpr, B = 1,024, N = 1, one repeat), in JSON
+for the path it reports and in text for its ``kernels:`` description. Each
+path's run gets ``LOSSLAB_ISA`` in its own environment only (``os.environ`` is
+not changed). All paths are timed in the same script run, case by case: for each
+case the PyTorch timings come first, then one ``losslab bench`` run per path,
+back to back, so that a drift in machine speed over the run affects the paths
+alike; the order of the paths rotates from case to case (the first case starts
+with the first path, the second case with the second, and so on, wrapping around),
+so that no path is always the first one after PyTorch. Every
+LossLab result records the path its JSON reports (``isa``); when it differs from
+the requested one, the script warns on stderr, marks the throughput with ``!``
+and lists the mismatch under the table and in the notes.
 
 Sizes
 -----
@@ -80,8 +114,12 @@ It is comparable with, but not the same quantity as, LossLab's
 
 LossLab
 -------
-For each case: ``LOSSLAB bench --loss LOSS --batch B --negatives N --threads T
---scalar float --repeats R --format json``. The JSON object is read tolerantly:
+For each case and path: ``[LOSSLAB_ISA=PATH] LOSSLAB bench --loss LOSS --batch B
+--negatives N --threads T --scalar float --repeats R --format json`` (plus any
+``--losslab-arg``); what is timed is LossLab's own measurement (its warm-up, then
+R timed calls of the fused kernel computing the value and every gradient; median
+seconds as it reports them), not the process. Busy runs are repeated like the
+PyTorch timings (``--retry-busy``, ``--wait-idle``). The JSON object is read tolerantly:
 ``results`` may be a list or the object itself may be the result; missing fields
 are left empty (``pairs_per_second`` is computed from ``median_seconds`` if
 absent); text around the JSON on stdout is ignored. A failing or unparsable run is
@@ -89,10 +127,24 @@ recorded with its error and the script continues.
 
 Output
 ------
-Machine and settings, then per size a table with loss, B, N, torch eager pairs/s,
-torch.compile pairs/s, LossLab pairs/s, LossLab/eager and LossLab/compile, a
-detail table (seconds, compile times, errors) and a memory table.
+Machine and settings (including the CPU flags relevant to the paths, from
+/proc/cpuinfo or ``lscpu``, and, per LossLab column, the path requested, the path
+reported and its ``kernels:`` description), then per size a table with loss, B,
+N, torch eager pairs/s, torch.compile pairs/s, one pairs/s column per LossLab path
+(``LossLab avx2``, ...), then per path its speed-up over eager and over
+torch.compile (``avx2/eager``, ``avx2/compile``; ``LossLab/eager`` and
+``LossLab/compile`` with ``--isa default``), a detail table (seconds, compile
+times, errors; one row per path) and a memory table (one LossLab column per path).
+
 ``--json OUT.json`` writes everything, including LossLab's raw result objects.
+Per case, ``losslab_by_isa`` maps each path (``default`` with ``--isa default``)
+to its LossLab entry (with ``isa_requested`` and the reported ``isa``),
+``losslab_order`` gives the order they ran in and ``ratios_by_isa`` their
+speed-ups; the older single-LossLab keys (``losslab``, ``ratios``, and
+``copy_bandwidth_bytes_per_second*`` under the top-level ``losslab``) hold the
+first path's results. The top-level ``losslab`` object also has ``isa_option``,
+``isas`` (the paths run), ``isas_skipped``, ``probes`` and ``columns``; the
+machine's CPU flags are under ``machine.cpu_flags``.
 Progress goes to stderr, the report to stdout.
 """
 
@@ -105,6 +157,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -124,6 +177,12 @@ SINGLE_NEGATIVE = {"bpr", "hinge"}
 DEFAULT_COMPILE_MODES = ["default", "max-autotune-no-cudagraphs"]
 AUTOTUNE_MODE = "max-autotune-no-cudagraphs"
 BUSY_THRESHOLD = 0.25  # CPUs used by other processes during a timing; above it the timing is flagged
+ALL_ISAS = ["baseline", "avx2", "avx512"]  # what --isa all runs, in this order
+ISA_CPU_FLAGS = {"baseline": ["sse2"], "avx2": ["avx2", "fma"],
+                 "avx512": ["avx512f", "avx512bw", "avx512dq", "avx512vl"]}
+RELEVANT_CPU_FLAGS = [flag for flags in ISA_CPU_FLAGS.values() for flag in flags]
+ISA_UNAVAILABLE_STATUS = 64
+ISA_ERROR_PREFIX = "losslab: error: LOSSLAB_ISA="
 
 
 # --------------------------------------------------------------------------- sizes
@@ -155,6 +214,32 @@ def run_text(argv: Sequence[str]) -> Optional[str]:
     return out.stdout if out.returncode == 0 else None
 
 
+def cpu_flags() -> Optional[Dict[str, Any]]:
+    """The CPU flags that matter for LossLab's paths (RELEVANT_CPU_FLAGS), from the first
+    ``flags`` line of /proc/cpuinfo, else from ``lscpu``'s ``Flags:``; None if neither has any."""
+    flags, source = None, None
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("flags") and ":" in line:
+                    flags, source = set(line.split(":", 1)[1].split()), "/proc/cpuinfo"
+                    break
+    except OSError:
+        pass
+    if flags is None:
+        for line in (run_text(["lscpu"]) or "").splitlines():
+            if line.startswith("Flags:"):
+                flags, source = set(line.split(":", 1)[1].split()), "lscpu"
+                break
+    if flags is None:
+        return None
+    return {"source": source,
+            "present": [flag for flag in RELEVANT_CPU_FLAGS if flag in flags],
+            "missing": [flag for flag in RELEVANT_CPU_FLAGS if flag not in flags],
+            "paths_supported": [isa for isa, needed in ISA_CPU_FLAGS.items()
+                                if all(flag in flags for flag in needed)]}
+
+
 def machine_info(torch_module: Any) -> Dict[str, Any]:
     info: Dict[str, Any] = {
         "cpu_model": None,
@@ -166,7 +251,8 @@ def machine_info(torch_module: Any) -> Dict[str, Any]:
         "torch_cuda_build": torch_module.version.cuda,
         "c_compiler": None,
         "environment": {k: v for k, v in sorted(os.environ.items())
-                        if k.startswith(("OPENBLAS_", "OMP_", "MKL_", "KMP_", "TORCHINDUCTOR_"))},
+                        if k.startswith(("OPENBLAS_", "OMP_", "MKL_", "KMP_", "TORCHINDUCTOR_", "LOSSLAB_"))},
+        "cpu_flags": cpu_flags(),
     }
     lscpu = run_text(["lscpu"])
     if lscpu:
@@ -632,29 +718,136 @@ def pick_result(document: Any, case: Dict[str, Any]) -> Dict[str, Any]:
     return (exact or candidates)[0]
 
 
+def isa_of(key: str) -> Optional[str]:
+    """The LOSSLAB_ISA value for a path key ("default": none)."""
+    return None if key == "default" else key
+
+
+def losslab_env(isa: Optional[str]) -> Dict[str, str]:
+    """The environment of one losslab run: ours, with LOSSLAB_ISA set to ``isa`` (or removed)."""
+    env = dict(os.environ)
+    env.pop("LOSSLAB_ISA", None)
+    if isa is not None:
+        env["LOSSLAB_ISA"] = isa
+    return env
+
+
+def isa_unavailable(status: int, stderr: str) -> bool:
+    """losslab's answer to a LOSSLAB_ISA it cannot run: status 64 and the LOSSLAB_ISA message."""
+    return status == ISA_UNAVAILABLE_STATUS and any(
+        line.strip().startswith(ISA_ERROR_PREFIX) for line in stderr.splitlines())
+
+
+def probe_isa(losslab: str, key: str, threads: int) -> Dict[str, Any]:
+    """One tiny ``losslab bench`` run on the path ``key``, in JSON (the path it reports) and in
+    text (its ``kernels:`` line). ``unavailable`` is set when losslab refuses the path."""
+    isa = isa_of(key)
+    argv = [losslab, "bench", "--loss", "bpr", "--batch", "1024", "--negatives", "1",
+            "--threads", str(threads), "--scalar", "float", "--repeats", "1", "--format"]
+    probe: Dict[str, Any] = {"requested": isa, "isa": None, "kernels": None, "cpu": None}
+    for output_format in ("json", "text"):
+        try:
+            process = subprocess.run(argv + [output_format], capture_output=True, text=True, timeout=120,
+                                     env=losslab_env(isa))
+        except (OSError, subprocess.SubprocessError) as error:
+            probe["error"] = f"could not run: {error}"
+            return probe
+        if process.returncode != 0:
+            stderr = process.stderr.strip()
+            probe["exit_status"] = process.returncode
+            probe["error"] = " | ".join(stderr.splitlines()[-3:]) or f"exit status {process.returncode}"
+            probe["unavailable"] = isa_unavailable(process.returncode, stderr)
+            return probe
+        if output_format == "json":
+            try:
+                document = parse_json_loosely(process.stdout)
+            except ValueError as error:
+                probe["error"] = f"unreadable JSON: {error}"
+                return probe
+            if isinstance(document, dict):
+                probe["isa"] = document.get("isa")
+                probe["cpu"] = document.get("cpu")
+        else:
+            match = re.search(r"kernels:\s*(.+?)\s*$", process.stdout, re.MULTILINE)
+            if match:
+                probe["kernels"] = match.group(1)
+    return probe
+
+
+def plan_isas(args: argparse.Namespace, log: Callable[[str], None]) -> Dict[str, Any]:
+    """Probe every path of --isa before anything is timed. Returns the top-level ``losslab``
+    report object; raises SystemExit(2) if a path named explicitly cannot run here."""
+    plan: Dict[str, Any] = {"path": args.losslab, "isa_option": args.isa_option, "isas": [],
+                            "isas_skipped": {}, "probes": {}}
+    if not args.losslab:
+        return plan
+    inherited = os.environ.get("LOSSLAB_ISA")
+    if inherited is not None:
+        plan["inherited_losslab_isa_ignored"] = inherited
+        log(f"note: LOSSLAB_ISA={inherited} in the environment is ignored; each losslab run gets the "
+            "path of its --isa column (none with --isa default)")
+    for key in args.isa_keys:
+        probe = probe_isa(args.losslab, key, args.threads)
+        plan["probes"][key] = probe
+        if probe.get("unavailable"):
+            if args.isa_skip_unavailable:
+                plan["isas_skipped"][key] = probe["error"]
+                log(f"note: skipping path {key}: {probe['error']}")
+                continue
+            log(f"compare_torch: error: --isa {key}: this losslab cannot run it here: {probe['error']}")
+            raise SystemExit(2)
+        plan["isas"].append(key)
+        if probe.get("error"):
+            log(f"WARNING: probing path {key} failed ({probe['error']}); its runs will probably fail too")
+        elif isa_of(key) is not None and probe.get("isa") != key:
+            log(f"WARNING: PATH MISMATCH: with LOSSLAB_ISA={key} losslab reported isa={probe.get('isa')!r}; "
+                f"the column 'LossLab {key}' may not be what it says")
+        else:
+            log(f"path {key}: losslab reports {probe.get('isa')!r}"
+                + (f", kernels: {probe['kernels']}" if probe.get("kernels") else ""))
+    if not plan["isas"]:
+        log("compare_torch: error: none of the --isa paths can run on this machine")
+        raise SystemExit(2)
+    return plan
+
+
+def losslab_label(key: str, column: Optional[Dict[str, Any]] = None) -> str:
+    """A LossLab column's label: 'LossLab avx2', or 'LossLab (avx512)' for --isa default."""
+    if key != "default":
+        return f"LossLab {key}"
+    reported = (column or {}).get("reported") or []
+    return f"LossLab ({'/'.join(reported) if reported else 'path ?'})"
+
+
 def run_losslab_with_retries(case: Dict[str, Any], args: argparse.Namespace,
-                             log: Callable[[str], None]) -> Dict[str, Any]:
+                             log: Callable[[str], None], key: str = "default") -> Dict[str, Any]:
     attempt = 0
     while True:
         attempt += 1
-        entry = run_losslab(case, args)
+        entry = run_losslab(case, args, key)
         entry["attempts"] = attempt
         if entry.get("error") or not is_busy(entry.get("background_load")) or attempt > args.retry_busy:
+            if entry.get("isa_mismatch"):
+                log(f"    WARNING: PATH MISMATCH: asked LOSSLAB_ISA={key}, losslab reported "
+                    f"isa={entry.get('isa')!r}")
             return entry
         log(f"    (other processes used {entry['background_load']['other_busy_cpus']:.1f} CPUs during "
-            "LossLab's run; running it again)")
+            f"LossLab {key}'s run; running it again)")
         wait_for_idle(args.wait_idle, log)
 
 
-def run_losslab(case: Dict[str, Any], args: argparse.Namespace) -> Dict[str, Any]:
+def run_losslab(case: Dict[str, Any], args: argparse.Namespace, key: str = "default") -> Dict[str, Any]:
+    isa = isa_of(key)
     argv = [args.losslab, "bench", "--loss", case["loss"], "--batch", str(case["batch"]),
             "--negatives", str(case["negatives"]), "--threads", str(args.threads),
             "--scalar", "float", "--repeats", str(args.repeats), "--format", "json"]
     argv += args.losslab_arg
-    entry: Dict[str, Any] = {"command": argv}
+    entry: Dict[str, Any] = {"command": argv, "environment": {"LOSSLAB_ISA": isa}, "isa_requested": isa,
+                             "isa": None}
     monitor = CpuMonitor().start()
     try:
-        process = subprocess.run(argv, capture_output=True, text=True, timeout=args.losslab_timeout)
+        process = subprocess.run(argv, capture_output=True, text=True, timeout=args.losslab_timeout,
+                                 env=losslab_env(isa))
         entry["background_load"] = monitor.stop()
     except subprocess.TimeoutExpired:
         entry["error"] = f"timed out after {args.losslab_timeout:g} s"
@@ -668,6 +861,8 @@ def run_losslab(case: Dict[str, Any], args: argparse.Namespace) -> Dict[str, Any
     if process.returncode != 0:
         tail = " | ".join(process.stderr.strip().splitlines()[-3:]) or process.stdout.strip()[-300:]
         entry["error"] = f"exit status {process.returncode}: {tail}"
+        if isa_unavailable(process.returncode, process.stderr):
+            entry["isa_unavailable"] = True
         return entry
     try:
         document = parse_json_loosely(process.stdout)
@@ -695,6 +890,14 @@ def run_losslab(case: Dict[str, Any], args: argparse.Namespace) -> Dict[str, Any
         extra = {k: v for k, v in document.items() if k != "results"}
         if extra:
             entry["raw_top_level"] = extra
+    reported_isa = document.get("isa") if isinstance(document, dict) else None
+    if reported_isa is None:
+        reported_isa = result.get("isa")
+    entry["isa"] = reported_isa
+    if isa is not None and reported_isa != isa:
+        entry["isa_mismatch"] = True
+        entry.setdefault("warnings", []).append(
+            f"PATH MISMATCH: asked LOSSLAB_ISA={isa}, losslab reported isa={reported_isa!r}")
     for key in ("batch", "negatives", "threads"):
         reported = as_number(result.get(key))
         wanted = case[key] if key != "threads" else args.threads
@@ -752,6 +955,14 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence
     return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
 
+def losslab_entry(case: Dict[str, Any], key: str) -> Dict[str, Any]:
+    """A case's LossLab entry for one path (reports from before --isa have only ``losslab``)."""
+    by_isa = case.get("losslab_by_isa")
+    if isinstance(by_isa, dict):
+        return by_isa.get(key) or {}
+    return case.get("losslab") or {}
+
+
 def render(report: Dict[str, Any]) -> str:
     machine = report["machine"]
     settings = report["settings"]
@@ -764,16 +975,51 @@ def render(report: Dict[str, Any]) -> str:
                + (f", {machine.get('usable_cpus')} usable" if machine.get("usable_cpus") else ""))
     out.append(f"PyTorch:  {machine['torch_version']} ({machine.get('torch_parallel_backend') or 'parallel backend ?'}); "
                f"threads {settings['threads']}; C compiler: {machine.get('c_compiler') or 'none found'}")
-    bandwidths = report["losslab"].get("copy_bandwidth_bytes_per_second_all", [])
-    if report["losslab"].get("path"):
-        if bandwidths:
+    flags = machine.get("cpu_flags")
+    if flags:
+        out.append(f"CPU flags: {' '.join(flags['present']) or 'none'} present"
+                   + (f"; MISSING {' '.join(flags['missing'])}" if flags["missing"] else "")
+                   + f" (from {flags['source']}; paths the flags allow: {', '.join(flags['paths_supported'])})")
+    else:
+        out.append("CPU flags: unknown (no flags in /proc/cpuinfo or lscpu)")
+    losslab_report = report["losslab"]
+    columns: List[Dict[str, Any]] = losslab_report.get("columns") or []
+    bandwidths = losslab_report.get("copy_bandwidth_bytes_per_second_all", [])
+    if losslab_report.get("path"):
+        by_isa = losslab_report.get("copy_bandwidth_by_isa") or {}
+        if len(columns) > 1 and any(by_isa.get(c["key"], {}).get("all") for c in columns):
+            parts = []
+            for column in columns:
+                values = by_isa.get(column["key"], {}).get("all") or []
+                parts.append(f"{column['key']} {fmt_bytes(statistics.median(values)) + '/s' if values else '—'}")
+            out.append(f"LossLab:  {losslab_report['path']}; measured copy bandwidth, median per path: "
+                       + ", ".join(parts))
+        elif bandwidths:
             bw = statistics.median(bandwidths)
             spread = (f" (median of {len(bandwidths)} runs, {fmt_bytes(min(bandwidths))}/s – "
                       f"{fmt_bytes(max(bandwidths))}/s)" if len(bandwidths) > 1 else "")
-            out.append(f"LossLab:  {report['losslab']['path']}; measured copy bandwidth "
+            out.append(f"LossLab:  {losslab_report['path']}; measured copy bandwidth "
                        f"{fmt_bytes(bw)}/s{spread}")
         else:
-            out.append(f"LossLab:  {report['losslab']['path']}; copy bandwidth not reported")
+            out.append(f"LossLab:  {losslab_report['path']}; copy bandwidth not reported")
+        width = max((len(c["label"]) for c in columns), default=0)
+        for column in columns:
+            requested = f"LOSSLAB_ISA={column['key']}" if column["requested"] else "LOSSLAB_ISA unset"
+            reported = column.get("reported") or []
+            if column.get("mismatch_cases"):
+                ran = (f"reported {'/'.join(map(str, reported)) or 'no isa'}  <-- PATH MISMATCH in "
+                       f"{len(column['mismatch_cases'])} case(s)")
+            elif reported:
+                ran = f"ran {'/'.join(reported)}"
+                if column.get("cases_without_isa"):
+                    ran += f" ({column['cases_without_isa']} case(s) reported no path)"
+            else:
+                ran = "no path reported"
+            kernels = column.get("kernels")
+            out.append(f"  {column['label'].ljust(width)}  {requested}: {ran}"
+                       + (f"; kernels: {kernels}" if kernels else ""))
+        for key, message in (losslab_report.get("isas_skipped") or {}).items():
+            out.append(f"  (path {key} skipped: {message})")
     else:
         out.append("LossLab:  not run (no --losslab)")
     out.append(f"Timing:   {settings['warmup']} warm-up + {settings['repeats']} timed calls, median; "
@@ -799,6 +1045,7 @@ def render(report: Dict[str, Any]) -> str:
         out.append("")
         out.append(f"== {size} size: pairs/s (pairs = B·N; higher is better) ==")
         rows = []
+        mismatches: List[str] = []
         autotune_won = False
         for case in cases:
             eager = case.get("torch_eager", {}).get("pairs_per_second")
@@ -807,14 +1054,27 @@ def render(report: Dict[str, Any]) -> str:
             mark = ""
             if compiled_entry and compiled_entry["mode"] != "default":
                 mark, autotune_won = "*", True
-            losslab = case.get("losslab", {}).get("pairs_per_second")
+            rates, ratios = [], []
+            for column in columns:
+                entry = losslab_entry(case, column["key"])
+                losslab = entry.get("pairs_per_second")
+                rates.append(fmt_rate(losslab) + ("!" if entry.get("isa_mismatch") else ""))
+                ratios += [fmt_ratio(losslab, eager), fmt_ratio(losslab, compiled)]
+                if entry.get("isa_mismatch"):
+                    mismatches.append(f"! {case['loss']}: {column['label']}: {entry['warnings'][-1]}"
+                                      if entry.get("warnings") else f"! {case['loss']}: {column['label']}")
             rows.append([case["loss"], f"{case['batch']:,}", str(case["negatives"]), fmt_rate(eager),
-                         fmt_rate(compiled) + mark, fmt_rate(losslab), fmt_ratio(losslab, eager),
-                         fmt_ratio(losslab, compiled)])
-        out.append(table(["loss", "B", "N", "torch eager", "torch.compile", "LossLab", "LossLab/eager",
-                          "LossLab/compile"], rows, [False, True, True, True, True, True, True, True]))
+                         fmt_rate(compiled) + mark] + rates + ratios)
+        headers = ["loss", "B", "N", "torch eager", "torch.compile"] + [c["label"] for c in columns]
+        for column in columns:
+            short = "LossLab" if column["key"] == "default" else column["key"]
+            headers += [f"{short}/eager", f"{short}/compile"]
+        out.append(table(headers, rows, [False] + [True] * (len(headers) - 1)))
         if autotune_won:
             out.append(f"* {AUTOTUNE_MODE} was faster than the default mode; both are below.")
+        if any(column["key"] != "default" for column in columns):
+            out.append("PATH/eager, PATH/compile: LossLab on that path over torch eager / the faster torch.compile.")
+        out.extend(mismatches)
 
         out.append("")
         out.append(f"-- {size} size: seconds per call, median [min – max] --")
@@ -822,10 +1082,8 @@ def render(report: Dict[str, Any]) -> str:
         for case in cases:
             variants: List[Tuple[str, Dict[str, Any]]] = [("torch eager", case.get("torch_eager", {}))]
             variants += [(f"torch.compile {entry['mode']}", entry) for entry in case.get("torch_compile", [])]
-            variants.append(("LossLab", case.get("losslab", {})))
+            variants += [(column["label"], losslab_entry(case, column["key"])) for column in columns]
             for name, entry in variants:
-                if name == "LossLab" and not report["losslab"].get("path"):
-                    continue
                 if entry.get("error") or entry.get("skipped"):
                     note = ("FAILED: " + entry["error"]) if entry.get("error") else "skipped: " + entry["skipped"]
                     rows.append([case["loss"], name, "—", "—", note])
@@ -846,7 +1104,7 @@ def render(report: Dict[str, Any]) -> str:
                 background = (entry.get("background_load") or {}).get("other_busy_cpus")
                 if background is not None and background >= BUSY_THRESHOLD:
                     notes.append(f"BUSY: other processes used {background:.1f} CPUs")
-                if name == "LossLab" and entry.get("bandwidth_fraction") is not None:
+                if name.startswith("LossLab") and entry.get("bandwidth_fraction") is not None:
                     fraction = as_number(entry.get("bandwidth_fraction"))
                     if fraction is not None:
                         notes.append(f"{fraction:.0%} of copy bandwidth")
@@ -873,10 +1131,13 @@ def render(report: Dict[str, Any]) -> str:
 
                 default_compile = next((e for e in case.get("torch_compile", []) if e["mode"] == "default"), None)
                 inputs = 4 * (case["batch"] + case["pairs"])
-                rows.append([case["loss"], fmt_bytes(inputs), mem(case.get("torch_eager")), mem(default_compile),
-                             fmt_bytes(as_number(case.get("losslab", {}).get("peak_memory_bytes")))])
-            out.append(table(["loss", "inputs", "eager peak (retained)", "compile peak (retained)",
-                              "LossLab peak_memory_bytes"], rows, [False, True, True, True, True]))
+                rows.append([case["loss"], fmt_bytes(inputs), mem(case.get("torch_eager")), mem(default_compile)]
+                            + [fmt_bytes(as_number(losslab_entry(case, c["key"]).get("peak_memory_bytes")))
+                               for c in columns])
+            headers = ["loss", "inputs", "eager peak (retained)", "compile peak (retained)"]
+            headers += ([f"{columns[0]['label']} peak_memory_bytes"] if len(columns) == 1
+                        else [f"{c['label']} peak" for c in columns])
+            out.append(table(headers, rows, [False] + [True] * (len(headers) - 1)))
     notes = report.get("notes", [])
     if notes:
         out.append("")
@@ -920,6 +1181,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--losslab-timeout", type=float, default=900.0, help="seconds per losslab run")
     parser.add_argument("--losslab-arg", action="append", default=[], metavar="ARG",
                         help="extra argument appended to every losslab bench command (repeatable)")
+    parser.add_argument("--isa", default="default", metavar="LIST",
+                        help="LossLab instruction-set paths to time, one column each: 'default' (no LOSSLAB_ISA; "
+                             "losslab's own choice; the default), a comma-separated list of "
+                             f"{', '.join(ALL_ISAS)} (each must run here), or 'all' (= {','.join(ALL_ISAS)}, "
+                             "skipping paths this machine lacks); needs --losslab")
     args = parser.parse_args(argv)
     args.losses = [name.strip() for name in args.losses.split(",") if name.strip()]
     unknown = [name for name in args.losses if name not in ALL_LOSSES]
@@ -937,11 +1203,43 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         if not resolved or not os.access(resolved, os.X_OK):
             parser.error(f"--losslab {args.losslab}: not an executable file")
         args.losslab = os.path.abspath(resolved)
+    args.isa_option = args.isa
+    names = [name.strip().lower() for name in args.isa.split(",") if name.strip()]
+    args.isa_skip_unavailable = False
+    if not names:
+        parser.error("--isa: empty list; give 'default', 'all' or paths such as " + ",".join(ALL_ISAS))
+    if names == ["default"]:
+        args.isa_keys = ["default"]
+    elif names == ["all"]:
+        args.isa_keys, args.isa_skip_unavailable = list(ALL_ISAS), True
+    else:
+        if "default" in names or "all" in names:
+            parser.error("--isa: 'default' and 'all' stand alone; do not mix them with path names")
+        malformed = [name for name in names if not re.fullmatch(r"[a-z0-9_]+", name)]
+        if malformed:
+            parser.error(f"--isa: malformed path name(s) {', '.join(malformed)}")
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            parser.error(f"--isa: path(s) listed twice: {', '.join(duplicates)}")
+        # Names outside ALL_ISAS are passed on: losslab itself decides (the probe turns its refusal
+        # into an error before anything is timed), so that a new path needs no change here.
+        args.isa_keys = names
+    if args.isa_keys != ["default"] and not args.losslab:
+        parser.error("--isa needs --losslab")
     return args
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    # Which LossLab paths run (and that the explicitly named ones can): before anything else.
+    try:
+        losslab_plan = plan_isas(args, log)
+    except SystemExit as stop:
+        return int(stop.code or 2)
 
     # Inductor reads its cache directory from the environment; set it before importing torch.
     temporary_cache = None
@@ -951,9 +1249,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         elif "TORCHINDUCTOR_CACHE_DIR" not in os.environ:
             temporary_cache = tempfile.mkdtemp(prefix="compare_torch_inductor_")
             os.environ["TORCHINDUCTOR_CACHE_DIR"] = temporary_cache
-
-    def log(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
 
     try:
         import torch
@@ -976,9 +1271,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     args.autotune_budget if args.autotune_if_fast else None,
                 "inductor_cache_dir": os.environ.get("TORCHINDUCTOR_CACHE_DIR") if args.compile else None,
                 "inductor_cache_fresh": temporary_cache is not None,
-                "memory": args.memory,
+                "memory": args.memory, "isa": args.isa_option,
             },
-            "losslab": {"path": args.losslab},
+            "losslab": losslab_plan,
             "cases": build_cases(args.sizes, args.losses),
             "notes": [],
         }
@@ -1000,26 +1295,42 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 waited = wait_for_idle(args.wait_idle, log)
                 report["background_load"]["idle_waits"].append(waited)
             run_torch_case(torch, seed_losses, case, args, log)
+            isa_keys = report["losslab"]["isas"]
             if args.losslab:
-                if args.wait_idle > 0:
-                    wait_for_idle(args.wait_idle, log)
-                case["losslab"] = run_losslab_with_retries(case, args, log)
-                if case["losslab"].get("error"):
-                    log(f"    LossLab FAILED {case['losslab']['error']}")
-                else:
-                    log(f"    LossLab {fmt_rate(case['losslab']['pairs_per_second'])} pairs/s")
+                # All paths back to back after PyTorch; the first path rotates from case to case.
+                shift = (index - 1) % len(isa_keys)
+                order = isa_keys[shift:] + isa_keys[:shift]
+                case["losslab_order"] = order
+                results: Dict[str, Dict[str, Any]] = {}
+                for key in order:
+                    if args.wait_idle > 0:
+                        wait_for_idle(args.wait_idle, log)
+                    entry = run_losslab_with_retries(case, args, log, key)
+                    results[key] = entry
+                    name = f"LossLab {key}" if key != "default" else f"LossLab ({entry.get('isa') or 'path ?'})"
+                    if entry.get("error"):
+                        log(f"    {name} FAILED {entry['error']}")
+                    else:
+                        log(f"    {name} {fmt_rate(entry['pairs_per_second'])} pairs/s")
+                case["losslab_by_isa"] = {key: results[key] for key in isa_keys}
+                case["losslab"] = results[isa_keys[0]]
             eager = case.get("torch_eager", {}).get("pairs_per_second")
             compiled_entry = best_compile(case)
-            losslab_rate = case.get("losslab", {}).get("pairs_per_second")
-            case["ratios"] = {
-                "losslab_over_eager": losslab_rate / eager if losslab_rate and eager else None,
-                "losslab_over_compile": (losslab_rate / compiled_entry["pairs_per_second"]
-                                         if losslab_rate and compiled_entry else None),
-                "compile_mode_used": compiled_entry["mode"] if compiled_entry else None,
-            }
+
+            def speedups(entry: Dict[str, Any]) -> Dict[str, Optional[float]]:
+                rate = entry.get("pairs_per_second")
+                return {"losslab_over_eager": rate / eager if rate and eager else None,
+                        "losslab_over_compile": (rate / compiled_entry["pairs_per_second"]
+                                                 if rate and compiled_entry else None)}
+
+            case["ratios"] = dict(speedups(case.get("losslab", {})),
+                                  compile_mode_used=compiled_entry["mode"] if compiled_entry else None)
+            if args.losslab:
+                case["ratios_by_isa"] = {key: speedups(entry) for key, entry in case["losslab_by_isa"].items()}
         loads = []
         for c in cases:
-            entries = [c.get("torch_eager", {}), c.get("losslab", {})] + c.get("torch_compile", [])
+            entries = ([c.get("torch_eager", {})] + list((c.get("losslab_by_isa") or {}).values())
+                       + c.get("torch_compile", []))
             loads += [(e.get("background_load") or {}).get("other_busy_cpus") for e in entries]
         loads = [value for value in loads if value is not None]
         report["background_load"]["max_other_busy_cpus_during_timing"] = max(loads) if loads else None
@@ -1027,6 +1338,38 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                       if c.get("losslab", {}).get("copy_bandwidth_bytes_per_second")]
         report["losslab"]["copy_bandwidth_bytes_per_second_all"] = bandwidths
         report["losslab"]["copy_bandwidth_bytes_per_second"] = statistics.median(bandwidths) if bandwidths else None
+        report["losslab"]["copy_bandwidth_by_isa"] = {}
+        report["losslab"]["columns"] = []
+        for key in report["losslab"]["isas"]:
+            entries = [c["losslab_by_isa"][key] for c in cases if key in (c.get("losslab_by_isa") or {})]
+            values = [e["copy_bandwidth_bytes_per_second"] for e in entries if e.get("copy_bandwidth_bytes_per_second")]
+            report["losslab"]["copy_bandwidth_by_isa"][key] = {
+                "all": values, "median": statistics.median(values) if values else None}
+            probe = report["losslab"]["probes"].get(key, {})
+            reported = sorted({str(e["isa"]) for e in entries if e.get("isa") is not None})
+            if not reported and probe.get("isa"):
+                reported = [str(probe["isa"])]
+            column = {
+                "key": key, "requested": isa_of(key), "reported": reported,
+                "kernels": probe.get("kernels"),
+                "cases_without_isa": sum(1 for e in entries if not e.get("error") and e.get("isa") is None),
+                "mismatch_cases": [f"{c['loss']} B={c['batch']} N={c['negatives']}" for c in cases
+                                   if ((c.get("losslab_by_isa") or {}).get(key) or {}).get("isa_mismatch")],
+            }
+            column["label"] = losslab_label(key, column)
+            report["losslab"]["columns"].append(column)
+            if column["mismatch_cases"]:
+                report["notes"].append(
+                    f"PATH MISMATCH: {column['label']} (LOSSLAB_ISA={key}) reported {'/'.join(reported) or 'no path'} "
+                    f"in {len(column['mismatch_cases'])} case(s): {', '.join(column['mismatch_cases'])}.")
+        if report["losslab"].get("isas_skipped"):
+            report["notes"].append(
+                "Skipped paths (--isa all; losslab exits 64 for a path this machine lacks): "
+                + "; ".join(f"{key}: {message}" for key, message in report["losslab"]["isas_skipped"].items()))
+        if report["losslab"].get("inherited_losslab_isa_ignored") is not None:
+            report["notes"].append(
+                f"LOSSLAB_ISA={report['losslab']['inherited_losslab_isa_ignored']} was set in the environment "
+                "and ignored: each losslab run got its column's path (none with --isa default).")
         if args.memory:
             report["notes"].append(
                 "Memory: PyTorch figures are the CPU allocator's peak bytes above the level before one extra "

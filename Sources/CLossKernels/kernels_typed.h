@@ -32,6 +32,13 @@ LL_INLINE LL_V LL_FN(select)(LL_VI m, LL_V a, LL_V b) { return (LL_V)((m & (LL_V
 /// A streaming store of `v` where `p` is aligned to the vector's size, a plain one elsewhere.
 LL_INLINE void LL_FN(store_stream)(LL_T *p, LL_V v) { __builtin_nontemporal_store(v, (LL_V *)p); }
 
+/// Orders the streaming stores before the caller reads the results or hands them to another thread.
+LL_INLINE void LL_FN(stream_fence)(void) {
+#if defined(__x86_64__)
+  __builtin_ia32_sfence();
+#endif
+}
+
 // ---- sums in a fixed order ----
 
 /// Σ of eight double lanes as ((0 + 1) + (2 + 3)) + ((4 + 5) + (6 + 7)).
@@ -128,8 +135,8 @@ LL_INLINE void LL_FN(pair_step)(
 }
 
 LL_INLINE double LL_FN(fused_pairwise_impl)(
-  const int bpr, const int has_m, const int has_g, const LL_T *p, const LL_T *n, const LL_T *m, long count,
-  long batch, LL_T *gp, LL_T *gn, double *sum, double *squares) {
+  const int bpr, const int has_m, const int has_g, const int stream, const LL_T *p, const LL_T *n, const LL_T *m,
+  long count, long batch, LL_T *gp, LL_T *gn, double *sum, double *squares) {
   LL_FN(block_sums) a = {0};
   LL_V poison = (LL_V)(0);
   const LL_T inverse = (LL_T)1 / (LL_T)batch;
@@ -139,11 +146,15 @@ LL_INLINE double LL_FN(fused_pairwise_impl)(
     LL_V mv = has_m ? LL_FN(load)(m + j) : (LL_V)(1);
     LL_FN(pair_step)(bpr, has_m, LL_FN(load)(p + j), LL_FN(load)(n + j), mv, inverse, &poison, &l, &g);
     LL_FN(block_add)(&a, l);
-    if (has_g) {
+    if (has_g && stream) {
+      LL_FN(store_stream)(gp + j, g);
+      LL_FN(store_stream)(gn + j, -g);
+    } else if (has_g) {
       LL_FN(store)(gp + j, g);
       LL_FN(store)(gn + j, -g);
     }
   }
+  if (stream) LL_FN(stream_fence)();
   if (j < count) {
     long c = count - j;
     LL_V l, g;
@@ -160,17 +171,24 @@ LL_INLINE double LL_FN(fused_pairwise_impl)(
   return LL_FN(poison_sum)(poison);
 }
 
+/// Gradients of at least this many pairs per call, in buffers aligned to the vector size, are written with
+/// streaming stores: they go to memory without first reading the lines they overwrite, which saves a third
+/// of the memory traffic once the batch is larger than the caches (2 × 1 MiB of float gradients here).
+#define LL_STREAM_PAIRS (1L << 18)
+
 static double LL_FN(fused_pairwise)(
   int bpr, const void *p, const void *n, const void *m, long count, long batch, void *gp, void *gn, double *sum,
   double *squares) {
   const int g = gp != NULL && gn != NULL;
-#define LL_FUSED(b, hm, hg) LL_FN(fused_pairwise_impl)(b, hm, hg, p, n, m, count, batch, gp, gn, sum, squares)
+  const int s = g && count >= LL_STREAM_PAIRS && (uintptr_t)gp % sizeof(LL_V) == 0 && (uintptr_t)gn % sizeof(LL_V) == 0;
+#define LL_FUSED(b, hm, hg, st) \
+  LL_FN(fused_pairwise_impl)(b, hm, hg, st, p, n, m, count, batch, gp, gn, sum, squares)
   if (bpr) {
-    if (m) return g ? LL_FUSED(1, 1, 1) : LL_FUSED(1, 1, 0);
-    return g ? LL_FUSED(1, 0, 1) : LL_FUSED(1, 0, 0);
+    if (m) return g ? (s ? LL_FUSED(1, 1, 1, 1) : LL_FUSED(1, 1, 1, 0)) : LL_FUSED(1, 1, 0, 0);
+    return g ? (s ? LL_FUSED(1, 0, 1, 1) : LL_FUSED(1, 0, 1, 0)) : LL_FUSED(1, 0, 0, 0);
   }
-  if (m) return g ? LL_FUSED(0, 1, 1) : LL_FUSED(0, 1, 0);
-  return g ? LL_FUSED(0, 0, 1) : LL_FUSED(0, 0, 0);
+  if (m) return g ? (s ? LL_FUSED(0, 1, 1, 1) : LL_FUSED(0, 1, 1, 0)) : LL_FUSED(0, 1, 0, 0);
+  return g ? (s ? LL_FUSED(0, 0, 1, 1) : LL_FUSED(0, 0, 1, 0)) : LL_FUSED(0, 0, 0, 0);
 #undef LL_FUSED
 }
 
@@ -353,11 +371,6 @@ LL_INLINE void LL_FN(picked_row)(LL_T *out, LL_T k, const LL_T *rows, const LL_T
   for (; j < count; j++) out[j] = rows[j] == k ? g[j] : 0;
 }
 
-LL_INLINE void LL_FN(stream_fence)(void) {
-#if defined(__x86_64__)
-  __builtin_ia32_sfence();
-#endif
-}
 
 static void LL_FN(picked_rows)(void *gnv, long stride, long rows, const void *best_row, const void *g, long count) {
   LL_T *gn = gnv;

@@ -133,8 +133,10 @@ public enum LossBenchmark {
     let metadata = try ItemMetadata(fields: [
       .init(name: "genre", codes: (0..<1_000).map { _ in Int.random(in: 0..<20, using: &random) })
     ])
-    let gradientPositive = UnsafeMutableBufferPointer<S>.allocate(capacity: pairs)
-    let gradientNegative = UnsafeMutableBufferPointer<S>.allocate(capacity: pairs)
+    // Gradient buffers aligned to 64 bytes (a cache line, an AVX-512 register), as PyTorch aligns its tensors:
+    // large batches then get streaming stores (see CLossKernels).
+    let gradientPositive = allocateAligned(S.self, count: pairs)
+    let gradientNegative = allocateAligned(S.self, count: pairs)
     gradientPositive.initialize(repeating: 0)
     gradientNegative.initialize(repeating: 0)
     defer {
@@ -207,6 +209,12 @@ public enum LossBenchmark {
     let copies = results.map(\.copyBytesPerSecond).sorted()
     return BenchmarkReport(
       options: options, cpu: cpuModel(), isa: KernelISA.active, copyBandwidth: copies.isEmpty ? 0 : copies[copies.count / 2], results: results)
+  }
+
+  /// `count` uninitialized values at an address aligned to 64 bytes; free with `deallocate()`.
+  static func allocateAligned<S>(_: S.Type, count: Int) -> UnsafeMutableBufferPointer<S> {
+    UnsafeMutableRawBufferPointer.allocate(byteCount: count * MemoryLayout<S>.stride, alignment: 64)
+      .bindMemory(to: S.self)
   }
 
   /// Seconds for one plain copy of `count` values from `source` to `destination`, in `threads` chunks.

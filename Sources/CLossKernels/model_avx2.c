@@ -5,6 +5,8 @@
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #define LL_MODEL_SUFFIX avx2
 #define LL_MODEL_WF 8
+// 32 keys per pass over the scores: 4 registers of keys and 8 of counts.
+#define LL_MODEL_COUNT_GROUPS 4
 #include "model_body.h"
 #pragma clang attribute pop
 #endif

@@ -172,6 +172,90 @@ static void LL_MFN(score_panels)(
   }
 }
 
+// ---- ranking: candidates above and equal to each key ----
+
+typedef int32_t LL_MFN(vwi) __attribute__((ext_vector_type(LL_MODEL_WF)));
+typedef float LL_MFN(v4) __attribute__((ext_vector_type(4)));
+typedef int32_t LL_MFN(v4i) __attribute__((ext_vector_type(4)));
+#define LL_VWI LL_MFN(vwi)
+
+/// One pass over the scores for the `used` (≤ groups·LL_MODEL_WF) keys from `keys`: `groups` vectors of keys
+/// (lanes past the keys NaN: they count nothing), the counts kept in the lanes (a true comparison is −1).
+LL_MINLINE void LL_MFN(count_pass)(
+  const float *scores, long count, const float *keys, long used, long *greater, long *equal, const int groups) {
+  LL_VW k[4];
+  LL_VWI above[4], same[4];
+  for (int g = 0; g < groups; g++) {
+    float padded[LL_MODEL_WF];
+    for (long l = 0; l < LL_MODEL_WF; l++) padded[l] = g * LL_MODEL_WF + l < used ? keys[g * LL_MODEL_WF + l] : __builtin_nanf("");
+    k[g] = LL_MFN(loadw)(padded);
+    above[g] = (LL_VWI)(0);
+    same[g] = (LL_VWI)(0);
+  }
+  for (long i = 0; i < count; i++) {
+    LL_VW x = (LL_VW)(scores[i]);
+    for (int g = 0; g < groups; g++) {
+      above[g] -= (LL_VWI)(k[g] < x);
+      same[g] -= (LL_VWI)(k[g] == x);
+    }
+  }
+  for (int g = 0; g < groups; g++) {
+    for (long l = 0; l < LL_MODEL_WF && g * LL_MODEL_WF + l < used; l++) {
+      greater[g * LL_MODEL_WF + l] = above[g][l];
+      equal[g * LL_MODEL_WF + l] = same[g][l];
+    }
+  }
+}
+
+/// `count_pass` for at most four keys, in four lanes.
+LL_MINLINE void LL_MFN(count_pass4)(
+  const float *scores, long count, const float *keys, long used, long *greater, long *equal) {
+  LL_MFN(v4) k;
+  for (long l = 0; l < 4; l++) k[l] = l < used ? keys[l] : __builtin_nanf("");
+  LL_MFN(v4i) above = (LL_MFN(v4i))(0), same = (LL_MFN(v4i))(0);
+  for (long i = 0; i < count; i++) {
+    LL_MFN(v4) x = (LL_MFN(v4))(scores[i]);
+    above -= (LL_MFN(v4i))(k < x);
+    same -= (LL_MFN(v4i))(k == x);
+  }
+  for (long l = 0; l < used; l++) {
+    greater[l] = above[l];
+    equal[l] = same[l];
+  }
+}
+
+/// The most key vectors per pass (a path's file may set LL_MODEL_COUNT_GROUPS, at most 4): registers for
+/// the keys and both counts of each; SSE2 holds a vector of eight in two registers, so two by default.
+#ifdef LL_MODEL_COUNT_GROUPS
+#define LL_COUNT_GROUPS LL_MODEL_COUNT_GROUPS
+#else
+#define LL_COUNT_GROUPS 2
+#endif
+
+static void LL_MFN(count_above_equal)(
+  const float *scores, long count, const float *keys, long key_count, long *greater, long *equal) {
+  long first = 0;
+  while (first < key_count) {
+    long left = key_count - first;
+    if (left <= 4) {
+      LL_MFN(count_pass4)(scores, count, keys + first, left, greater + first, equal + first);
+      return;
+    }
+    long groups = (left + LL_MODEL_WF - 1) / LL_MODEL_WF;
+    if (groups > LL_COUNT_GROUPS) groups = LL_COUNT_GROUPS;
+    long used = left < groups * LL_MODEL_WF ? left : groups * LL_MODEL_WF;
+    switch (groups) {
+    case 1: LL_MFN(count_pass)(scores, count, keys + first, used, greater + first, equal + first, 1); break;
+    case 2: LL_MFN(count_pass)(scores, count, keys + first, used, greater + first, equal + first, 2); break;
+    case 3: LL_MFN(count_pass)(scores, count, keys + first, used, greater + first, equal + first, 3); break;
+    default: LL_MFN(count_pass)(scores, count, keys + first, used, greater + first, equal + first, 4); break;
+    }
+    first += used;
+  }
+}
+
+#undef LL_COUNT_GROUPS
+
 // ---- gradient rows ----
 
 static void LL_MFN(combine)(float *out, float a, const float *x, float c, const float *y, long n) {
@@ -278,4 +362,5 @@ const ll_model_kernels LL_MCAT(ll_model_kernels_, LL_MODEL_SUFFIX) = {
   .accumulate = LL_MFN(accumulate),
   .step = LL_MFN(step),
   .step_combined = LL_MFN(step_combined),
+  .count_above_equal = LL_MFN(count_above_equal),
 };

@@ -353,4 +353,41 @@ struct ModelKernelPathTests {
       #expect(run.value == first.value, "\(name), \(optimizer): \(run.isa) differs from \(first.isa)")
     }
   }
+
+  @Test(
+    "counting the scores above and equal to each key gives the plain counts on every path",
+    arguments: [1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 20, 24, 25, 31, 32])
+  func counting(keys keyCount: Int) {
+    var random = SplitMix64(seed: UInt64(keyCount) &+ 40)
+    // Scores on a coarse grid (many ties), some NaN and ±∞.
+    for count in [0, 1, 7, 100, 1003] {
+      let scores: [Float] = (0..<count).map { _ in
+        switch Int.random(in: 0..<50, using: &random) {
+        case 0: .nan
+        case 1: .infinity
+        case 2: -.infinity
+        default: Float(Int.random(in: -40...40, using: &random)) / 4
+        }
+      }
+      let keys = Array(Set((0..<keyCount).map { _ in Float(Int.random(in: -48...48, using: &random)) / 4 })).sorted()
+      let expected = keys.map { key in (scores.filter { $0 > key }.count, scores.filter { $0 == key }.count) }
+      for (isa, got) in onEveryPath({ _ -> [[Int]] in
+        var greater = [Int](repeating: -1, count: keys.count)
+        var equal = [Int](repeating: -1, count: keys.count)
+        scores.withUnsafeBufferPointer { scores in
+          keys.withUnsafeBufferPointer { keys in
+            greater.withUnsafeMutableBufferPointer { greater in
+              equal.withUnsafeMutableBufferPointer { equal in
+                RankingEvaluation.countAboveAndEqual(scores: scores, values: keys, greater: greater, equal: equal)
+              }
+            }
+          }
+        }
+        return [greater, equal]
+      }) {
+        #expect(got[0] == expected.map(\.0), "\(isa): above, \(keys.count) keys, \(count) scores")
+        #expect(got[1] == expected.map(\.1), "\(isa): equal, \(keys.count) keys, \(count) scores")
+      }
+    }
+  }
 }

@@ -64,6 +64,11 @@ typedef struct {
   /// `step` with the gradient a·x[f] + c·θ[f], where θ is the row being updated (each element's gradient is
   /// taken from θ[f] before it changes).
   void (*step_combined)(const ll_optimizer *o, float *parameters, long row, float a, const float *x, float c);
+  /// For each of the `key_count` keys (ascending distinct ranking keys, none −∞ or NaN), the number of the
+  /// `count` scores above it to `greater` and equal to it to `equal` (integers: the same on every path).
+  /// Several keys are compared with each score at once in the lanes of vectors (up to 32 per pass over the
+  /// scores); `count` must fit in 32 bits.
+  void (*count_above_equal)(const float *scores, long count, const float *keys, long key_count, long *greater, long *equal);
 } ll_model_kernels;
 
 /// Path `isa`'s loops (LL_ISA_BASELINE, LL_ISA_AVX2 or LL_ISA_AVX512 of loss_kernels.h), or null when `isa`

@@ -90,4 +90,14 @@ struct ModelKernels {
   ) {
     table.pointee.step_combined!(state, parameters, row, a, x, c)
   }
+
+  /// For each of the `keyCount` ascending distinct keys (none −∞ or NaN), the number of the `count` scores
+  /// above it to `greater` and equal to it to `equal`; `count` fits in 32 bits.
+  @inline(__always)
+  func countAboveAndEqual(
+    _ scores: UnsafePointer<Float>, count: Int, keys: UnsafePointer<Float>, keyCount: Int,
+    greater: UnsafeMutablePointer<Int>, equal: UnsafeMutablePointer<Int>
+  ) {
+    table.pointee.count_above_equal!(scores, count, keys, keyCount, greater, equal)
+  }
 }

@@ -82,29 +82,50 @@ static void LL_MFN(score_all)(const float *p, const float *q, const float *bias,
   for (long i = 0; i < items; i++) scores[i] = LL_MFN(dot_inline)(p, q + i * factors, factors) + bias[i];
 }
 
-/// Four dot products sharing `b`, each with exactly `dot`'s operations.
-LL_MINLINE void LL_MFN(dot4)(
-  const float *a0, const float *a1, const float *a2, const float *a3, const float *b, long n, float out[4]) {
+/// Four dot products `a_j · b_j`, each with exactly `dot`'s operations; their dependency chains interleave.
+LL_MINLINE void LL_MFN(dot4_pairs)(
+  const float *a0, const float *a1, const float *a2, const float *a3, const float *b0, const float *b1,
+  const float *b2, const float *b3, long n, float out[4]) {
   LL_V8 l0 = (LL_V8)(0.0f), l1 = (LL_V8)(0.0f), l2 = (LL_V8)(0.0f), l3 = (LL_V8)(0.0f);
   long f = 0;
   for (; f + 8 <= n; f += 8) {
-    LL_V8 bv = LL_MFN(load8)(b + f);
-    l0 = l0 + LL_MFN(load8)(a0 + f) * bv;
-    l1 = l1 + LL_MFN(load8)(a1 + f) * bv;
-    l2 = l2 + LL_MFN(load8)(a2 + f) * bv;
-    l3 = l3 + LL_MFN(load8)(a3 + f) * bv;
+    l0 = l0 + LL_MFN(load8)(a0 + f) * LL_MFN(load8)(b0 + f);
+    l1 = l1 + LL_MFN(load8)(a1 + f) * LL_MFN(load8)(b1 + f);
+    l2 = l2 + LL_MFN(load8)(a2 + f) * LL_MFN(load8)(b2 + f);
+    l3 = l3 + LL_MFN(load8)(a3 + f) * LL_MFN(load8)(b3 + f);
   }
   float s0 = LL_MFN(lane_sum)(l0), s1 = LL_MFN(lane_sum)(l1), s2 = LL_MFN(lane_sum)(l2), s3 = LL_MFN(lane_sum)(l3);
   for (; f < n; f++) {
-    s0 = s0 + a0[f] * b[f];
-    s1 = s1 + a1[f] * b[f];
-    s2 = s2 + a2[f] * b[f];
-    s3 = s3 + a3[f] * b[f];
+    s0 = s0 + a0[f] * b0[f];
+    s1 = s1 + a1[f] * b1[f];
+    s2 = s2 + a2[f] * b2[f];
+    s3 = s3 + a3[f] * b3[f];
   }
   out[0] = s0;
   out[1] = s1;
   out[2] = s2;
   out[3] = s3;
+}
+
+/// Four dot products sharing `b` (loaded once for the four).
+LL_MINLINE void LL_MFN(dot4)(
+  const float *a0, const float *a1, const float *a2, const float *a3, const float *b, long n, float out[4]) {
+  LL_MFN(dot4_pairs)(a0, a1, a2, a3, b, b, b, b, n, out);
+}
+
+static void LL_MFN(score_pairs)(
+  const float *p, const float *q, const float *bias, const long *users, const long *items, long count, long factors,
+  float *scores) {
+  long r = 0;
+  for (; r + 4 <= count; r += 4) {
+    float s[4];
+    LL_MFN(dot4_pairs)(
+      p + users[r] * factors, p + users[r + 1] * factors, p + users[r + 2] * factors, p + users[r + 3] * factors,
+      q + items[r] * factors, q + items[r + 1] * factors, q + items[r + 2] * factors, q + items[r + 3] * factors,
+      factors, s);
+    for (int k = 0; k < 4; k++) scores[r + k] = s[k] + bias[items[r + k]];
+  }
+  for (; r < count; r++) scores[r] = LL_MFN(dot_inline)(p + users[r] * factors, q + items[r] * factors, factors) + bias[items[r]];
 }
 
 /// The users eight at a time; each item row is loaded once per four users of a block.
@@ -356,6 +377,7 @@ static void LL_MFN(step_combined)(const ll_optimizer *o, float *parameters, long
 const ll_model_kernels LL_MCAT(ll_model_kernels_, LL_MODEL_SUFFIX) = {
   .dot = LL_MFN(dot),
   .score_all = LL_MFN(score_all),
+  .score_pairs = LL_MFN(score_pairs),
   .score_block = LL_MFN(score_block),
   .score_panels = LL_MFN(score_panels),
   .combine = LL_MFN(combine),

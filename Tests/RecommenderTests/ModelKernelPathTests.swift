@@ -202,7 +202,7 @@ struct ModelKernelPathTests {
   }
 
   @Test(
-    "scoreAll, scoreBlock and the panels' scoreBlock equal the Swift scores bit for bit on every path",
+    "scoreAll, score, scoreBlock, the panels' scoreBlock and scorePairs equal the Swift scores bit for bit on every path",
     arguments: factorCounts)
   func scoring(factors: Int) {
     for items in [1, 15, 16, 17, 41] {
@@ -234,6 +234,7 @@ struct ModelKernelPathTests {
         expectedPanels += row.prefix(items).map(\.bitPattern)
       }
       #expect(expectedPanels == expected, "the Swift panel scores equal the Swift dot scores")
+      let pairOrder = Array(0..<(users.count * items)).shuffled(using: &random)
       for (isa, got) in onEveryPath({ _ -> [[UInt32]] in
         var all = [Float](repeating: .nan, count: users.count * items)
         for (row, user) in users.enumerated() {
@@ -242,18 +243,29 @@ struct ModelKernelPathTests {
           }
         }
         let single = users.flatMap { user in (0..<items).map { model.score(user: user, item: $0) } }
+        // A training batch's pairs: every (user, item) of the rows, shuffled, put back in row order.
+        let pairUsers = pairOrder.map { users[$0 / items] }
+        let pairItems = pairOrder.map { $0 % items }
+        var shuffledPairs = [Float](repeating: .nan, count: pairOrder.count)
+        ModelKernels.active.scorePairs(
+          users: model.userFactors.baseAddress!, items: model.itemFactors.baseAddress!,
+          bias: model.itemBias.baseAddress!, pairUsers, pairItems, count: pairOrder.count, factors: factors,
+          into: &shuffledPairs)
+        var pairs = shuffledPairs
+        for (r, pair) in pairOrder.enumerated() { pairs[pair] = shuffledPairs[r] }
         var blocked = [Float](repeating: .nan, count: users.count * items)
         var paneled = [Float](repeating: .nan, count: users.count * items)
         users.withUnsafeBufferPointer { users in
           blocked.withUnsafeMutableBufferPointer { model.scoreBlock(users: users, into: $0) }
           paneled.withUnsafeMutableBufferPointer { model.scoreBlock(users: users, panels: panels, into: $0) }
         }
-        return [all, single, blocked, paneled].map { $0.map(\.bitPattern) }
+        return [all, single, blocked, paneled, pairs].map { $0.map(\.bitPattern) }
       }) {
         #expect(got[0] == expected, "\(isa): scoreAll, \(factors) factors, \(items) items")
         #expect(got[1] == expected, "\(isa): score(user:item:), \(factors) factors, \(items) items")
         #expect(got[2] == expected, "\(isa): scoreBlock, \(factors) factors, \(items) items")
         #expect(got[3] == expected, "\(isa): panels' scoreBlock, \(factors) factors, \(items) items")
+        #expect(got[4] == expected, "\(isa): scorePairs, \(factors) factors, \(items) items")
       }
     }
   }

@@ -44,6 +44,11 @@ typedef struct {
   float (*dot)(const float *a, const float *b, long n);
   /// scores[i] = dot(p, q + i·factors, factors) + bias[i] for every item i < items.
   void (*score_all)(const float *p, const float *q, const float *bias, long items, long factors, float *scores);
+  /// scores[r] = dot(p + users[r]·factors, q + items[r]·factors, factors) + bias[items[r]] for r < count: the
+  /// scores of a training batch's (user, item) pairs, four at a time so that their sums interleave.
+  void (*score_pairs)(
+    const float *p, const float *q, const float *bias, const long *users, const long *items, long count, long factors,
+    float *scores);
   /// Row r (`items` floats from r·items) of `scores` gets user `users[r]`'s scores, each equal to
   /// `score_all`'s; the users four at a time share each item row's loads.
   void (*score_block)(

@@ -80,13 +80,7 @@ public final class FactorModel: @unchecked Sendable {
 
   /// The score of `item` for `user`.
   public func score(user: Int, item: Int) -> Float {
-    score(user: user, item: item, kernels: .active)
-  }
-
-  /// The score of `item` for `user` with the loops of `kernels` (fetched once by a caller that scores many).
-  @inline(__always)
-  func score(user: Int, item: Int, kernels: ModelKernels) -> Float {
-    kernels.dot(userFactors.baseAddress! + user * factors, itemFactors.baseAddress! + item * factors, factors)
+    ModelKernels.active.dot(userFactors.baseAddress! + user * factors, itemFactors.baseAddress! + item * factors, factors)
       + itemBias[item]
   }
 

@@ -36,6 +36,17 @@ struct ModelKernels {
     table.pointee.score_all!(p, q, bias, itemCount, factors, scores)
   }
 
+  /// `scores[r] = dot(p_{users[r]}, q_{items[r]}) + bias[items[r]]` for `r < count` (user rows in `p`, item
+  /// rows in `q`, `factors` each): a batch's pairs, four at a time so that their sums interleave.
+  @inline(__always)
+  func scorePairs(
+    users p: UnsafePointer<Float>, items q: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    _ userIndices: UnsafePointer<Int>, _ itemIndices: UnsafePointer<Int>, count: Int, factors: Int,
+    into scores: UnsafeMutablePointer<Float>
+  ) {
+    table.pointee.score_pairs!(p, q, bias, userIndices, itemIndices, count, factors, scores)
+  }
+
   /// Row `r` of `scores` (`itemCount` floats from `r · itemCount`) gets the scores of user `users[r]`
   /// (user rows in `p`), each equal to ``scoreAll(_:items:bias:itemCount:factors:into:)``'s; four users
   /// share each item row's loads.

@@ -131,11 +131,22 @@ private final class Worker {
         let (u, i) = (Int(interaction.user), Int(interaction.item))
         users[j] = u
         positiveItems[j] = i
-        positiveScores[j] = model.score(user: u, item: i, kernels: kernels)
         for k in 0..<n {
-          let negative = sampler.draw(excluding: trainItems[u], using: &random)
-          negativeItems[k * b + j] = negative
-          negativeScores[k * b + j] = model.score(user: u, item: negative, kernels: kernels)
+          negativeItems[k * b + j] = sampler.draw(excluding: trainItems[u], using: &random)
+        }
+      }
+    }
+    // The scores s = p_u · q + b of every pair, after the draws (which do not depend on them).
+    let (p, q, bias, f) = (model.userFactors.baseAddress!, model.itemFactors.baseAddress!, model.itemBias.baseAddress!, factors)
+    kernels.scorePairs(users: p, items: q, bias: bias, users, positiveItems, count: b, factors: f, into: &positiveScores)
+    users.withUnsafeBufferPointer { users in
+      negativeItems.withUnsafeBufferPointer { items in
+        negativeScores.withUnsafeMutableBufferPointer { scores in
+          for k in 0..<n {
+            kernels.scorePairs(
+              users: p, items: q, bias: bias, users.baseAddress!, items.baseAddress! + k * b, count: b, factors: f,
+              into: scores.baseAddress! + k * b)
+          }
         }
       }
     }

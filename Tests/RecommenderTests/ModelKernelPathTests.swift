@@ -78,13 +78,20 @@ func referencePanelDot(_ a: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ n
 
 /// The Swift optimizer state and step the C replaced (SGD and Adagrad eight lanes at a time, Adam scalar).
 final class ReferenceOptimizer {
+  /// The update rule.
   let kind: OptimizerKind
+  /// η.
   let eta: Float
+  /// Values per row.
   let width: Int
+  /// Adagrad's accumulated squares, or Adam's first moments.
   var first: [Float]
+  /// Adam's second moments.
   var second: [Float]
+  /// Adam's per-row step counts.
   var steps: [Int32]
 
+  /// State for `rows` rows of `width` values.
   init(kind: OptimizerKind, learningRate: Float, rows: Int, width: Int) {
     self.kind = kind
     eta = learningRate
@@ -94,6 +101,7 @@ final class ReferenceOptimizer {
     steps = [Int32](repeating: 0, count: rows)
   }
 
+  /// `x^y` by repeated squaring, as the Swift optimizer computed it.
   private static func pow(_ x: Float, _ y: Float) -> Float {
     var result: Float = 1
     var base = x
@@ -106,6 +114,7 @@ final class ReferenceOptimizer {
     return result
   }
 
+  /// Applies gradient `g` to row `row` of `theta`.
   func step(_ theta: inout [Float], row: Int, gradient g: [Float]) {
     let o = row * width
     switch kind {
@@ -166,8 +175,10 @@ private func randomKernelModel(users: Int, items: Int, factors: Int, seed: UInt6
 
 @Suite("Model kernels on every instruction-set path")
 struct ModelKernelPathTests {
+  /// Factor counts with and without a tail past the last multiple of eight (and of sixteen).
   static let factorCounts = [1, 3, 7, 8, 9, 13, 16, 17, 31, 32, 33, 40, 64, 67]
 
+  /// The lane order the C `lane_sum` reproduces.
   @Test("Swift's SIMD8.sum() adds the lanes in order 0 … 7 from −0, as the C lane sum does")
   func laneSumOrder() {
     var random = SplitMix64(seed: 99)
@@ -179,6 +190,7 @@ struct ModelKernelPathTests {
     }
   }
 
+  /// `ModelKernels.dot` against the Swift `dot`.
   @Test("dot equals the Swift dot bit for bit on every path, for any factor count", arguments: factorCounts)
   func dot(factors: Int) {
     var random = SplitMix64(seed: UInt64(factors))
@@ -201,6 +213,7 @@ struct ModelKernelPathTests {
     }
   }
 
+  /// Every scoring entry point against the Swift dot (and the Swift panel dot), for full and partial panels.
   @Test(
     "scoreAll, score, scoreBlock, the panels' scoreBlock and scorePairs equal the Swift scores bit for bit on every path",
     arguments: factorCounts)
@@ -270,6 +283,7 @@ struct ModelKernelPathTests {
     }
   }
 
+  /// `combine` and `accumulate` against the training loop's Swift expressions.
   @Test(
     "the gradient rows (combine, accumulate) equal the Swift loops bit for bit on every path",
     arguments: factorCounts)
@@ -294,6 +308,7 @@ struct ModelKernelPathTests {
     }
   }
 
+  /// `OptimizerState.step` (both forms) against the Swift optimizer, over 40 steps on random rows.
   @Test(
     "optimizer steps (given and combined gradients) equal the Swift steps bit for bit on every path",
     arguments: OptimizerKind.allCases)
@@ -339,6 +354,7 @@ struct ModelKernelPathTests {
     }
   }
 
+  /// Whole training runs (one thread, so deterministic) compared across the paths.
   @Test(
     "a short training run gives the same model, losses and metrics bit for bit on every path",
     arguments: [("adaptive_bpr", OptimizerKind.adagrad), ("warp", .adam), ("hinge", .sgd), ("bpr", .adagrad)])
@@ -366,6 +382,7 @@ struct ModelKernelPathTests {
     }
   }
 
+  /// `RankingEvaluation.countAboveAndEqual` against plain counts.
   @Test(
     "counting the scores above and equal to each key gives the plain counts on every path",
     arguments: [1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 20, 24, 25, 31, 32])

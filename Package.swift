@@ -42,7 +42,7 @@ let package = Package(
     // The system's zlib (Debian: zlib1g-dev), for reading gzip-compressed data files.
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     // Recommenders trained with the losses: interaction data, splits, matrix factorization, metrics.
-    .target(name: "Recommender", dependencies: ["RankingLosses", "CZlib"]),
+    .target(name: "Recommender", dependencies: ["RankingLosses", "CLossKernels", "CZlib"]),
     // Configs, the evaluation runner and the report formats: everything `losslab` does, as a library.
     .target(
       name: "LossLabKit", dependencies: ["RankingLosses", "YAMLNodes", "Recommender", "CLossLabPlugin", "CSQLite"]),

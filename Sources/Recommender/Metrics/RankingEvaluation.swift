@@ -11,8 +11,8 @@
 ///
 /// The definitions are in ``RankingMetrics``. Only the relevant scores are sorted; then, per distinct
 /// relevant score, the candidates above and equal to it are counted. Up to 32 distinct relevant scores
-/// (the usual case), each candidate is compared with eight (or four) of them at once in the lanes of a
-/// vector, with the counts kept in the lanes; more are placed one candidate at a time among them (two
+/// (the usual case), each candidate is compared with up to 32 of them at once in the lanes of vectors,
+/// with the counts kept in the lanes; more are placed one candidate at a time among them (two
 /// branch-free eight-lane counts up to 512, a binary search above). One user costs
 /// `O(|C| · min(|T|, 32) / 8 + |C| log |T| + |T| log |T|)` time and `O(|T|)` scratch (much less than
 /// sorting every candidate when `|T| ≪ |C|`).
@@ -265,8 +265,10 @@ public enum RankingEvaluation {
   }
 
   /// For each of the ascending distinct keys `values` (at most ``laneValues``, none −∞), the number of
-  /// scores above it (`greater`) and equal to it (`equal`), with eight (or four) keys compared at once to
-  /// each score and the counts kept in the lanes: no branch and no memory write per score.
+  /// scores above it (`greater`) and equal to it (`equal`), with several keys compared at once to each score
+  /// and the counts kept in the lanes: no branch and no memory write per score. The loop is the active
+  /// instruction-set path's (``ModelKernels``): up to 32 keys per pass over the scores (16 on the baseline),
+  /// four lanes when at most four keys are left; the counts are integers, the same on every path.
   ///
   /// A NaN score compares false with every key, so it counts as below all of them, as its ranking key −∞
   /// does when no key is −∞. Lanes past the keys hold NaN and count nothing.
@@ -275,66 +277,20 @@ public enum RankingEvaluation {
     equal: UnsafeMutableBufferPointer<Int>
   ) {
     precondition(scores.count <= Int(Int32.max), "too many scores for 32-bit lane counts")
-    var first = 0
-    while first < values.count {
-      let count = values.count - first
-      if count <= 4 {
-        countPass4(scores, values, first: first, greater: greater, equal: equal)
-        first += 4
-      } else {
-        countPass8(scores, values, first: first, greater: greater, equal: equal)
-        first += 8
-      }
+    precondition(greater.count >= values.count && equal.count >= values.count)
+    guard let keys = values.baseAddress, let scoreBase = scores.baseAddress else {
+      // No keys, or no scores: nothing above or equal to any key.
+      for q in 0..<values.count { (greater[q], equal[q]) = (0, 0) }
+      return
     }
-  }
-
-  /// One pass of ``countAboveAndEqual(scores:values:greater:equal:)`` over the scores for the eight keys
-  /// from `first` (or fewer).
-  private static func countPass8(
-    _ scores: UnsafeBufferPointer<Float>, _ values: UnsafeBufferPointer<Float>, first: Int,
-    greater: UnsafeMutableBufferPointer<Int>, equal: UnsafeMutableBufferPointer<Int>
-  ) {
-    let used = min(8, values.count - first)
-    var keys = SIMD8<Float>(repeating: .nan)
-    for lane in 0..<used { keys[lane] = values[first + lane] }
-    let one = SIMD8<Int32>(repeating: 1)
-    var above = SIMD8<Int32>()
-    var same = SIMD8<Int32>()
-    for score in scores {
-      let x = SIMD8<Float>(repeating: score)
-      above &+= SIMD8<Int32>().replacing(with: one, where: keys .< x)
-      same &+= SIMD8<Int32>().replacing(with: one, where: keys .== x)
-    }
-    for lane in 0..<used {
-      greater[first + lane] = Int(above[lane])
-      equal[first + lane] = Int(same[lane])
-    }
-  }
-
-  /// ``countPass8(_:_:first:greater:equal:)`` for at most four keys, in four lanes.
-  private static func countPass4(
-    _ scores: UnsafeBufferPointer<Float>, _ values: UnsafeBufferPointer<Float>, first: Int,
-    greater: UnsafeMutableBufferPointer<Int>, equal: UnsafeMutableBufferPointer<Int>
-  ) {
-    let used = min(4, values.count - first)
-    var keys = SIMD4<Float>(repeating: .nan)
-    for lane in 0..<used { keys[lane] = values[first + lane] }
-    let one = SIMD4<Int32>(repeating: 1)
-    var above = SIMD4<Int32>()
-    var same = SIMD4<Int32>()
-    for score in scores {
-      let x = SIMD4<Float>(repeating: score)
-      above &+= SIMD4<Int32>().replacing(with: one, where: keys .< x)
-      same &+= SIMD4<Int32>().replacing(with: one, where: keys .== x)
-    }
-    for lane in 0..<used {
-      greater[first + lane] = Int(above[lane])
-      equal[first + lane] = Int(same[lane])
-    }
+    ModelKernels.active.countAboveAndEqual(
+      scoreBase, count: scores.count, keys: keys, keyCount: values.count, greater: greater.baseAddress!,
+      equal: equal.baseAddress!)
   }
 
   /// The most distinct relevant scores that ``rank(scores:relevant:ties:scratch:counting:)`` counts with
-  /// lanes (one pass over the candidates per eight of them); more are placed one candidate at a time.
+  /// lanes (one pass over the candidates for all of them, two on the baseline path); more are placed one
+  /// candidate at a time.
   static let laneValues = 32
 
   /// The most chunks of eight splitters (so up to `8 · 8 · 8 = 512` distinct relevant scores) for which

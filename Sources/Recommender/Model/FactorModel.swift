@@ -79,16 +79,17 @@ public final class FactorModel: @unchecked Sendable {
   }
 
   /// The score of `item` for `user`.
-  @inlinable
   public func score(user: Int, item: Int) -> Float {
-    dot(userFactors.baseAddress! + user * factors, itemFactors.baseAddress! + item * factors, factors) + itemBias[item]
+    ModelKernels.active.dot(userFactors.baseAddress! + user * factors, itemFactors.baseAddress! + item * factors, factors)
+      + itemBias[item]
   }
 
   /// The scores of every item for `user`, written to `scores` (count `itemCount`).
   public func scoreAll(user: Int, into scores: UnsafeMutableBufferPointer<Float>) {
-    let p = userFactors.baseAddress! + user * factors
-    let q = itemFactors.baseAddress!
-    for item in 0..<itemCount { scores[item] = dot(p, q + item * factors, factors) + itemBias[item] }
+    precondition(scores.count >= itemCount, "scores holds \(scores.count) floats; \(itemCount) items need one each")
+    ModelKernels.active.scoreAll(
+      userFactors.baseAddress! + user * factors, items: itemFactors.baseAddress!, bias: itemBias.baseAddress!,
+      itemCount: itemCount, factors: factors, into: scores.baseAddress!)
   }
 
   /// How many users ``scoreBlock(users:into:)`` scores per pass over the item factors: 8.
@@ -101,7 +102,8 @@ public final class FactorModel: @unchecked Sendable {
   /// arithmetic in the same order (eight-lane products summed factor chunk by factor chunk, the lanes
   /// summed, the scalar tail, then the bias). The users are taken ``scoreBlockSize`` at a time, and each
   /// item's factors are loaded once per block (four users share each load) while they are in L1, so the
-  /// item factors stream from memory once per block rather than once per user.
+  /// item factors stream from memory once per block rather than once per user. The loop is the active
+  /// path's (``ModelKernels``), with the same results on every path.
   ///
   /// ```swift
   /// var scores = [Float](repeating: 0, count: 3 * model.itemCount)
@@ -122,89 +124,10 @@ public final class FactorModel: @unchecked Sendable {
       "scores holds \(scores.count) floats; \(users.count) users need \(users.count * itemCount)")
     for user in users { precondition(user >= 0 && user < userCount, "user \(user) is outside 0..<\(userCount)") }
     guard let firstUser = users.baseAddress, let output = scores.baseAddress else { return }
-    let (factors, itemCount) = (factors, itemCount)
-    let (p, q, bias) = (UnsafePointer(userFactors.baseAddress!), UnsafePointer(itemFactors.baseAddress!), itemBias)
-    var start = 0
-    while start < users.count {
-      let count = min(Self.scoreBlockSize, users.count - start)
-      let block = firstUser + start
-      let rows = output + start * itemCount
-      for item in 0..<itemCount {
-        let qi = q + item * factors
-        let b = bias[item]
-        var r = 0
-        while r + 4 <= count {
-          let s = dot4(
-            p + block[r] * factors, p + block[r + 1] * factors, p + block[r + 2] * factors,
-            p + block[r + 3] * factors, qi, factors)
-          rows[r * itemCount + item] = s.0 + b
-          rows[(r + 1) * itemCount + item] = s.1 + b
-          rows[(r + 2) * itemCount + item] = s.2 + b
-          rows[(r + 3) * itemCount + item] = s.3 + b
-          r += 4
-        }
-        while r < count {
-          rows[r * itemCount + item] = dot(p + block[r] * factors, qi, factors) + b
-          r += 1
-        }
-      }
-      start += count
-    }
+    ModelKernels.active.scoreBlock(
+      userFactors.baseAddress!, users: firstUser, count: users.count, items: itemFactors.baseAddress!,
+      bias: itemBias.baseAddress!, itemCount: itemCount, factors: factors, into: output)
   }
-}
-
-/// `Σ_f a[f]·b[f]`, eight lanes at a time.
-@inlinable
-func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-  var lanes = SIMD8<Float>()
-  var f = 0
-  while f + 8 <= n {
-    lanes +=
-      UnsafeRawPointer(a + f).loadUnaligned(as: SIMD8<Float>.self)
-      * UnsafeRawPointer(b + f).loadUnaligned(as: SIMD8<Float>.self)
-    f += 8
-  }
-  var sum = lanes.sum()
-  while f < n {
-    sum += a[f] * b[f]
-    f += 1
-  }
-  return sum
-}
-
-/// Four of ``dot(_:_:_:)`` sharing `b`: `Σ_f a_j[f]·b[f]` for `j = 0…3`, each with exactly `dot`'s
-/// arithmetic (eight-lane products accumulated chunk by chunk, `lanes.sum()`, then the scalar tail), so
-/// each result equals `dot(a_j, b, n)` bit for bit; `b` is loaded once for the four.
-@inline(__always)
-func dot4(
-  _ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>, _ a3: UnsafePointer<Float>,
-  _ b: UnsafePointer<Float>, _ n: Int
-) -> (Float, Float, Float, Float) {
-  var lanes0 = SIMD8<Float>()
-  var lanes1 = SIMD8<Float>()
-  var lanes2 = SIMD8<Float>()
-  var lanes3 = SIMD8<Float>()
-  var f = 0
-  while f + 8 <= n {
-    let bv = UnsafeRawPointer(b + f).loadUnaligned(as: SIMD8<Float>.self)
-    lanes0 += UnsafeRawPointer(a0 + f).loadUnaligned(as: SIMD8<Float>.self) * bv
-    lanes1 += UnsafeRawPointer(a1 + f).loadUnaligned(as: SIMD8<Float>.self) * bv
-    lanes2 += UnsafeRawPointer(a2 + f).loadUnaligned(as: SIMD8<Float>.self) * bv
-    lanes3 += UnsafeRawPointer(a3 + f).loadUnaligned(as: SIMD8<Float>.self) * bv
-    f += 8
-  }
-  var sum0 = lanes0.sum()
-  var sum1 = lanes1.sum()
-  var sum2 = lanes2.sum()
-  var sum3 = lanes3.sum()
-  while f < n {
-    sum0 += a0[f] * b[f]
-    sum1 += a1[f] * b[f]
-    sum2 += a2[f] * b[f]
-    sum3 += a3[f] * b[f]
-    f += 1
-  }
-  return (sum0, sum1, sum2, sum3)
 }
 
 /// A copy of a model's item factors laid out for scoring many users: the items in panels of
@@ -242,12 +165,13 @@ extension FactorModel {
 
   /// ``scoreBlock(users:into:)`` from the item panels of this model: the same scores, bit for bit.
   ///
-  /// Each (user, item) pair takes ``dot(_:_:_:)``'s arithmetic in its order — the eight partial sums of
+  /// Each (user, item) pair takes ``ModelKernels/dot(_:_:_:)``'s arithmetic in its order — the eight partial sums of
   /// factors `j, j + 8, j + 16, …` from zero, added together from `-0` in order `j = 0 … 7`, then the
   /// factors past the last multiple of eight, then the bias — but the lanes of the vectors are
   /// ``panelWidth`` items rather than eight factors, so the products and sums of a panel go through the
   /// vector units together and no lane sum is needed. A panel's factors stay in L1 while every user of the
-  /// block is scored against them.
+  /// block is scored against them. The loop is the active path's (``ModelKernels``): sixteen items in one
+  /// AVX-512 register, two AVX2 or four SSE2/NEON ones, with the same results on every path.
   ///
   /// - Parameters:
   ///   - users: The users to score, each in `0..<userCount`.
@@ -263,52 +187,14 @@ extension FactorModel {
       "scores holds \(scores.count) floats; \(users.count) users need \(users.count * itemCount)")
     precondition(panels.count * width >= itemCount && panels.values.count == panels.count * width * factors)
     for user in users { precondition(user >= 0 && user < userCount, "user \(user) is outside 0..<\(userCount)") }
-    guard let output = scores.baseAddress else { return }
-    let (factors, itemCount) = (factors, itemCount)
-    let p = UnsafePointer(userFactors.baseAddress!)
+    guard let firstUser = users.baseAddress, let output = scores.baseAddress else { return }
+    let kernels = ModelKernels.active
     panels.values.withUnsafeBufferPointer { values in
       panels.bias.withUnsafeBufferPointer { bias in
-        let base = values.baseAddress!
-        for panel in 0..<panels.count {
-          let q = base + panel * factors * width
-          let b = UnsafeRawPointer(bias.baseAddress! + panel * width).loadUnaligned(as: SIMD16<Float>.self)
-          let first = panel * width
-          let lanes = min(width, itemCount - first)
-          for (row, user) in users.enumerated() {
-            let s = panelDot(p + user * factors, q, factors) + b
-            let target = output + row * itemCount + first
-            if lanes == width {
-              UnsafeMutableRawPointer(target).storeBytes(of: s, as: SIMD16<Float>.self)
-            } else {
-              for lane in 0..<lanes { target[lane] = s[lane] }
-            }
-          }
-        }
+        kernels.scorePanels(
+          userFactors.baseAddress!, users: firstUser, count: users.count, panels: values.baseAddress!,
+          bias: bias.baseAddress!, itemCount: itemCount, factors: factors, into: output)
       }
     }
   }
-}
-
-/// `dot(a, q_i, n)` for the sixteen items `i` of a panel `q` (`n` rows of sixteen floats), in the lanes:
-/// exactly ``dot(_:_:_:)``'s operations on each item, in the same order.
-@inline(__always)
-func panelDot(_ a: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ n: Int) -> SIMD16<Float> {
-  let chunks = n / 8
-  var sum = SIMD16<Float>(repeating: -0.0)
-  for j in 0..<8 {
-    // dot's lane j: the products of factors j, j + 8, … added from zero.
-    var lane = SIMD16<Float>()
-    var f = j
-    for _ in 0..<chunks {
-      lane += SIMD16<Float>(repeating: a[f]) * UnsafeRawPointer(q + 16 * f).loadUnaligned(as: SIMD16<Float>.self)
-      f += 8
-    }
-    sum += lane
-  }
-  var f = 8 * chunks
-  while f < n {
-    sum += SIMD16<Float>(repeating: a[f]) * UnsafeRawPointer(q + 16 * f).loadUnaligned(as: SIMD16<Float>.self)
-    f += 1
-  }
-  return sum
 }

@@ -1,3 +1,5 @@
+import CLossKernels
+
 /// The update rule applied to each parameter row a training example touches.
 public enum OptimizerKind: String, Sendable, Hashable, CaseIterable {
   /// `θ ← θ − η g`.
@@ -11,10 +13,20 @@ public enum OptimizerKind: String, Sendable, Hashable, CaseIterable {
 }
 
 /// Optimizer state for one parameter buffer of `rows × width` values.
+///
+/// The row updates run in C, in the active instruction-set path's loops (``ModelKernels``), element by
+/// element with the same operations on every path: `θ − η·g` (SGD); `G + g²`, then `θ − (η·g)/√G`
+/// (Adagrad); `β₁m + (1 − β₁)g`, `(β₂v + ((1 − β₂)g)g)`, then `θ − (s·m)/(√v + ε)` with
+/// `s = (η·√(1 − β₂ᵗ))/(1 − β₁ᵗ)` (Adam, `t` the row's step count).
 final class OptimizerState: @unchecked Sendable {
+  /// The update rule.
   let kind: OptimizerKind
+  /// η.
   let learningRate: Float
+  /// Values per row.
   let width: Int
+  /// The state as the C loops read it: kind, η, width and the buffers below.
+  let state: UnsafeMutablePointer<ll_optimizer>
   /// Adagrad's accumulated squares, or Adam's first moments.
   private let first: UnsafeMutableBufferPointer<Float>
   /// Adam's second moments.
@@ -22,10 +34,14 @@ final class OptimizerState: @unchecked Sendable {
   /// Adam's per-row step counts.
   private let steps: UnsafeMutableBufferPointer<Int32>
 
+  /// Adam's β₁ (also in `CLossKernels/model_body.h`).
   static let beta1: Float = 0.9
+  /// Adam's β₂ (also in `CLossKernels/model_body.h`).
   static let beta2: Float = 0.999
+  /// Adam's ε (also in `CLossKernels/model_body.h`).
   static let epsilon: Float = 1e-8
 
+  /// State for `rows` rows of `width` values, updated by `kind` with learning rate `learningRate`.
   init(kind: OptimizerKind, learningRate: Float, rows: Int, width: Int) {
     self.kind = kind
     self.learningRate = learningRate
@@ -37,90 +53,41 @@ final class OptimizerState: @unchecked Sendable {
     second.initialize(repeating: 0)
     steps = .allocate(capacity: kind == .adam ? rows : 0)
     steps.initialize(repeating: 0)
+    let code: Int32
+    switch kind {
+    case .sgd: code = Int32(LL_OPTIMIZER_SGD)
+    case .adagrad: code = Int32(LL_OPTIMIZER_ADAGRAD)
+    case .adam: code = Int32(LL_OPTIMIZER_ADAM)
+    }
+    state = .allocate(capacity: 1)
+    state.initialize(
+      to: ll_optimizer(
+        kind: code, learning_rate: learningRate, width: width, first: first.baseAddress, second: second.baseAddress,
+        steps: steps.baseAddress))
   }
 
   deinit {
+    state.deallocate()
     first.deallocate()
     second.deallocate()
     steps.deallocate()
   }
 
-  /// Applies gradient `g` (width values) to row `row` of `parameters`.
+  /// Applies gradient `g` (width values) to row `row` of `parameters`, with the loops of `kernels`.
   @inline(__always)
-  func step(_ parameters: UnsafeMutablePointer<Float>, row: Int, gradient g: UnsafePointer<Float>) {
-    let theta = parameters + row * width
-    let eta = learningRate
-    switch kind {
-    case .sgd:
-      var f = 0
-      while f + 8 <= width {
-        store(load(theta + f) - eta * load(g + f), theta + f)
-        f += 8
-      }
-      while f < width {
-        theta[f] -= eta * g[f]
-        f += 1
-      }
-    case .adagrad:
-      let accumulated = first.baseAddress! + row * width
-      var f = 0
-      while f + 8 <= width {
-        let gradient = load(g + f)
-        let sum = load(accumulated + f) + gradient * gradient
-        store(sum, accumulated + f)
-        store(load(theta + f) - eta * gradient / sum.squareRoot(), theta + f)
-        f += 8
-      }
-      while f < width {
-        accumulated[f] += g[f] * g[f]
-        theta[f] -= eta * g[f] / accumulated[f].squareRoot()
-        f += 1
-      }
-    case .adam:
-      let m = first.baseAddress! + row * width
-      let v = second.baseAddress! + row * width
-      steps[row] &+= 1
-      let t = Float(steps[row])
-      let correction1 = 1 - pow(Self.beta1, t)
-      let correction2 = 1 - pow(Self.beta2, t)
-      let stepSize = eta * correction2.squareRoot() / correction1
-      for f in 0..<width {
-        m[f] = Self.beta1 * m[f] + (1 - Self.beta1) * g[f]
-        v[f] = Self.beta2 * v[f] + (1 - Self.beta2) * g[f] * g[f]
-        theta[f] -= stepSize * m[f] / (v[f].squareRoot() + Self.epsilon)
-      }
-    }
+  func step(
+    _ parameters: UnsafeMutablePointer<Float>, row: Int, gradient g: UnsafePointer<Float>, kernels: ModelKernels
+  ) {
+    kernels.step(state, parameters, row: row, gradient: g)
   }
-}
 
-/// Eight floats from `p` (no alignment needed).
-@inline(__always)
-func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-  UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-/// Eight floats from `p` (no alignment needed).
-@inline(__always)
-func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-  UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-/// Stores eight floats at `p` (no alignment needed).
-@inline(__always)
-func store(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-  UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD8<Float>.self)
-}
-
-/// `x^y` for `Float` without Foundation.
-@inline(__always)
-private func pow(_ x: Float, _ y: Float) -> Float {
-  var result: Float = 1
-  var base = x
-  var n = Int(y)
-  while n > 0 {
-    if n & 1 == 1 { result *= base }
-    base *= base
-    n >>= 1
+  /// ``step(_:row:gradient:kernels:)`` with the gradient `a·x[f] + c·θ[f]` (`θ` the row being updated, each
+  /// element's gradient taken before it changes): a training row's `g·p_u + λ·q` without a scratch row.
+  @inline(__always)
+  func step(
+    _ parameters: UnsafeMutablePointer<Float>, row: Int, gradient a: Float, times x: UnsafePointer<Float>,
+    plus c: Float, kernels: ModelKernels
+  ) {
+    kernels.stepCombined(state, parameters, row: row, a, x, c)
   }
-  return result
 }

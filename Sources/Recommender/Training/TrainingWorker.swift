@@ -93,9 +93,8 @@ private final class Worker {
   let context: EpochContext
   let epoch: Int
   let factors: Int
-  /// The user's gradient and one item row's gradient, `factors` each.
+  /// The user's gradient, `factors` floats (an item row's gradient is computed in its optimizer step).
   let userGradient: UnsafeMutablePointer<Float>
-  let rowGradient: UnsafeMutablePointer<Float>
   /// The loss's scratch memory, reused by every batch of this thread. One thread per call: the training
   /// threads are the parallelism, and a batch's loss does not depend on the machine's core count.
   let workspace = LossWorkspace<Float>(threads: 1)
@@ -105,12 +104,10 @@ private final class Worker {
     self.epoch = epoch
     self.factors = context.options.factors
     userGradient = .allocate(capacity: factors)
-    rowGradient = .allocate(capacity: factors)
   }
 
   deinit {
     userGradient.deallocate()
-    rowGradient.deallocate()
   }
 
   func run(batch: Int, positives: UnsafeBufferPointer<Interaction>) -> Result<Double, TrainingError> {
@@ -126,17 +123,30 @@ private final class Worker {
     var positiveScores = [Float](repeating: 0, count: b)
     var negativeItems = [Int](repeating: 0, count: n * b)
     var negativeScores = [Float](repeating: 0, count: n * b)
+    // The loops of the path in use, fetched once per batch.
+    let kernels = ModelKernels.active
     split.trainItemsByUser.withUnsafeBufferPointer { trainItems in
       for j in 0..<b {
         let interaction = positives[j]
         let (u, i) = (Int(interaction.user), Int(interaction.item))
         users[j] = u
         positiveItems[j] = i
-        positiveScores[j] = model.score(user: u, item: i)
         for k in 0..<n {
-          let negative = sampler.draw(excluding: trainItems[u], using: &random)
-          negativeItems[k * b + j] = negative
-          negativeScores[k * b + j] = model.score(user: u, item: negative)
+          negativeItems[k * b + j] = sampler.draw(excluding: trainItems[u], using: &random)
+        }
+      }
+    }
+    // The scores s = p_u · q + b of every pair, after the draws (which do not depend on them).
+    let (p, q, bias, f) = (model.userFactors.baseAddress!, model.itemFactors.baseAddress!, model.itemBias.baseAddress!, factors)
+    kernels.scorePairs(users: p, items: q, bias: bias, users, positiveItems, count: b, factors: f, into: &positiveScores)
+    users.withUnsafeBufferPointer { users in
+      negativeItems.withUnsafeBufferPointer { items in
+        negativeScores.withUnsafeMutableBufferPointer { scores in
+          for k in 0..<n {
+            kernels.scorePairs(
+              users: p, items: q, bias: bias, users.baseAddress!, items.baseAddress! + k * b, count: b, factors: f,
+              into: scores.baseAddress! + k * b)
+          }
         }
       }
     }
@@ -167,16 +177,17 @@ private final class Worker {
       gradients.negativeScores.storage.withUnsafeBufferPointer { gNegative in
         apply(
           gPositive: gPositive, gNegative: gNegative, users: users, positives: positiveItems,
-          negatives: negativeItems, b: b, n: n)
+          negatives: negativeItems, b: b, n: n, kernels: kernels)
       }
     }
     return .success(Double(output.value))
   }
 
-  /// Back-propagates the per-example gradients `B · ∂L/∂s` to the factors and applies the optimizer.
+  /// Back-propagates the per-example gradients `B · ∂L/∂s` to the factors and applies the optimizer; the
+  /// loops over a row's factors are `kernels`'.
   private func apply(
     gPositive: UnsafeBufferPointer<Float>, gNegative: UnsafeBufferPointer<Float>, users: [Int], positives: [Int],
-    negatives: [Int], b: Int, n: Int
+    negatives: [Int], b: Int, n: Int, kernels: ModelKernels
   ) {
     let model = context.model
     let f = factors
@@ -186,7 +197,6 @@ private final class Worker {
     let q = model.itemFactors.baseAddress!
     let bias = model.itemBias.baseAddress!
     let gu = userGradient
-    let gr = rowGradient
     for j in 0..<b {
       let gp = gPositive[j] * scale
       guard gp != 0 || (0..<n).contains(where: { gNegative[$0 * b + j] != 0 }) else { continue }
@@ -195,31 +205,27 @@ private final class Worker {
       let pu = p + u * f
       let qi = q + i * f
       // The user's gradient, from the items' factors before they move.
-      for x in 0..<f { gu[x] = gp * qi[x] + l2 * pu[x] }
+      kernels.combine(gu, gp, qi, l2, pu, f)
       for k in 0..<n {
         let gn = gNegative[k * b + j] * scale
         guard gn != 0 else { continue }
-        let qn = q + negatives[k * b + j] * f
-        for x in 0..<f { gu[x] += gn * qn[x] }
+        kernels.accumulate(gu, gn, q + negatives[k * b + j] * f, f)
       }
-      // The items' gradients, from the user's factors before they move.
+      // The items' gradients `g·p_u + λ·q`, from the user's factors before they move.
       if gp != 0 {
-        for x in 0..<f { gr[x] = gp * pu[x] + l2 * qi[x] }
-        context.itemState.step(q, row: i, gradient: gr)
+        context.itemState.step(q, row: i, gradient: gp, times: pu, plus: l2, kernels: kernels)
         var gb = gp
-        context.biasState.step(bias, row: i, gradient: &gb)
+        context.biasState.step(bias, row: i, gradient: &gb, kernels: kernels)
       }
       for k in 0..<n {
         let gn = gNegative[k * b + j] * scale
         guard gn != 0 else { continue }
         let negative = negatives[k * b + j]
-        let qn = q + negative * f
-        for x in 0..<f { gr[x] = gn * pu[x] + l2 * qn[x] }
-        context.itemState.step(q, row: negative, gradient: gr)
+        context.itemState.step(q, row: negative, gradient: gn, times: pu, plus: l2, kernels: kernels)
         var gb = gn
-        context.biasState.step(bias, row: negative, gradient: &gb)
+        context.biasState.step(bias, row: negative, gradient: &gb, kernels: kernels)
       }
-      context.userState.step(p, row: u, gradient: gu)
+      context.userState.step(p, row: u, gradient: gu, kernels: kernels)
     }
   }
 }

@@ -1,0 +1,10 @@
+// The recommender's loops for the AVX-512 path (F, BW, DQ, VL): the same source, compiled for 512-bit
+// registers (sixteen float lanes for the element-wise loops and the item panels). Selected only where
+// cpuid and xgetbv say the CPU and the operating system support it.
+#if defined(__x86_64__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma"))), apply_to = function)
+#define LL_MODEL_SUFFIX avx512
+#define LL_MODEL_WF 16
+#include "model_body.h"
+#pragma clang attribute pop
+#endif

@@ -32,7 +32,7 @@ private let kernelPathLock = Mutex(())
 ///   let output = try loss.evaluate(batch, computeGradients: true)  // runs on `isa`
 /// }
 /// ```
-public func forEachKernelISA(_ body: (KernelISA) throws -> Void) throws {
+public func forEachKernelISA(_ body: (KernelISA) throws -> Void) rethrows {
   try kernelPathLock.withLock { _ in
     let previous = KernelISA.active
     defer { KernelISA.select(previous) }

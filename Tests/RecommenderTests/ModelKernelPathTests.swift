@@ -1,5 +1,5 @@
+import LossLabTestSupport
 import RankingLosses
-import Synchronization
 import Testing
 
 @testable import Recommender
@@ -8,23 +8,15 @@ import Testing
 // run them on every path this machine supports and compare, bit for bit, with the Swift loops they
 // replaced (kept below as references) and with each other, up to a whole training run.
 
-/// Held while a test switches the instruction-set path (`KernelISA.select`), so that two such tests do not
-/// switch it under each other. Tests that do not switch paths need not hold it: every path gives the same
-/// results.
-let modelKernelPathLock = Mutex<Void>(())
-
-/// `body(isa)` on every supported path, with that path selected; the path in use before is restored.
+/// `body(isa)` on every supported path, with that path selected (through `forEachKernelISA`, whose lock
+/// every path-switching test shares); the path in use before is restored.
 func onEveryPath<T: Sendable>(_ body: (KernelISA) throws -> T) rethrows -> [(isa: KernelISA, value: T)] {
-  try modelKernelPathLock.withLock { _ in
-    let previous = KernelISA.active
-    defer { KernelISA.select(previous) }
-    var results: [(isa: KernelISA, value: T)] = []
-    for isa in KernelISA.supported {
-      #expect(KernelISA.select(isa))
-      results.append((isa, try body(isa)))
-    }
-    return results
+  var results: [(isa: KernelISA, value: T)] = []
+  try forEachKernelISA { isa in
+    #expect(KernelISA.active == isa)
+    results.append((isa, try body(isa)))
   }
+  return results
 }
 
 /// Random floats over several orders of magnitude and both signs (so that the order of additions shows in

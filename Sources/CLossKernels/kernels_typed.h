@@ -492,9 +492,16 @@ LL_INLINE void LL_FN(warp_gradient_row)(
     row[j] = found[j] == (LL_T)k ? (w * ((LL_T)1 + (LL_T)2 * (w * hinge[j]))) / batch : 0;
   const LL_V kv = (LL_V)((LL_T)k);
   for (; j + LL_W <= count; j += LL_W) {
+    LL_VI hit = (LL_VI)(LL_FN(load)(found + j) == kv);
+    if (__builtin_reduce_or(hit) == 0) {
+      // No column of these lanes has its first violation in this row (after the first rows, most): zeros,
+      // without the division.
+      LL_FN(store_stream)(row + j, (LL_V)(0));
+      continue;
+    }
     LL_V l = w * LL_FN(load)(hinge + j);
     LL_V g = (w * ((LL_T)1 + (LL_T)2 * l)) / batch;
-    LL_FN(store_stream)(row + j, LL_FN(select)((LL_VI)(LL_FN(load)(found + j) == kv), g, (LL_V)(0)));
+    LL_FN(store_stream)(row + j, LL_FN(select)(hit, g, (LL_V)(0)));
   }
   for (; j < count; j++)
     row[j] = found[j] == (LL_T)k ? (w * ((LL_T)1 + (LL_T)2 * (w * hinge[j]))) / batch : 0;

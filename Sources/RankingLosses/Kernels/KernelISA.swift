@@ -95,7 +95,7 @@ public enum KernelISA: String, CaseIterable, Sendable, CustomStringConvertible {
     switch ll_isa_environment_problem() {
     case 1:
       return
-        "LOSSLAB_ISA='\(value)' is not an instruction-set path; the paths are baseline, avx2, avx512 (this machine runs \(supportedNames))"
+        "LOSSLAB_ISA='\(value)' is not an instruction-set path; the paths are baseline, avx2, avx512"
     case 2:
       return "LOSSLAB_ISA=\(value): this machine does not run that path; it runs \(supportedNames)"
     default:

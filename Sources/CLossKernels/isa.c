@@ -1,5 +1,5 @@
 // Which instruction-set path runs: cpuid / xgetbv on x86-64, the environment variable LOSSLAB_ISA, and the
-// choice made once per process.
+// choice made once per process; the per-path tables of the loss kernels and of the recommender's loops.
 #include "loss_kernels.h"
 #include "kernels_tables.h"
 
@@ -98,6 +98,17 @@ const ll_loss_kernels *ll_loss_kernels_for(int isa, int double_precision) {
 #if defined(__x86_64__)
   case LL_ISA_AVX2: return double_precision ? &ll_f64_avx2 : &ll_f32_avx2;
   case LL_ISA_AVX512: return double_precision ? &ll_f64_avx512 : &ll_f32_avx512;
+#endif
+  default: return NULL;
+  }
+}
+
+const ll_model_kernels *ll_model_kernels_for(int isa) {
+  switch (isa) {
+  case LL_ISA_BASELINE: return &ll_model_kernels_baseline;
+#if defined(__x86_64__)
+  case LL_ISA_AVX2: return &ll_model_kernels_avx2;
+  case LL_ISA_AVX512: return &ll_model_kernels_avx512;
 #endif
   default: return NULL;
   }

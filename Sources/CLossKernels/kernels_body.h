@@ -135,3 +135,12 @@ LL_INLINE ll_vf ll_log1pf_unit(ll_vf t) {
 #define LL_HAS_LOG1P 0
 #define LL_TABLE LL_CAT(ll_f64_, LL_ISA_SUFFIX)
 #include "kernels_typed.h"
+#undef LL_T
+#undef LL_W
+#undef LL_V
+#undef LL_VI
+#undef LL_V8
+#undef LL_EXP
+#undef LL_FN
+#undef LL_HAS_LOG1P
+#undef LL_TABLE

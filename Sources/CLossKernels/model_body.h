@@ -1,6 +1,6 @@
-// The recommender's loops of every path, written once. A path's file defines LL_MODEL_SUFFIX (its name) and
-// LL_MODEL_WF (float lanes per vector for element-wise loops: 8, or 16 with AVX-512) and includes this file
-// inside its target pragma.
+// The recommender's loops of every path, written once. A path's file (kernels_baseline.c, kernels_avx2.c,
+// kernels_avx512.c) defines LL_MODEL_SUFFIX (its name) and LL_MODEL_WF (float lanes per vector for
+// element-wise loops: 8, or 16 with AVX-512) and includes this file inside its target pragma.
 //
 // Rules that make the paths bit-identical (and equal to the Swift loops they replaced):
 // - no contraction of a·b + c into a fused multiply-add (the pragma below), and no reassociation;

@@ -56,20 +56,3 @@ struct UnsafeSendable<T>: @unchecked Sendable {
   let value: T
   init(_ value: T) { self.value = value }
 }
-
-/// Sets `buffer` to zero in `threads` contiguous parts. Large parts go to `memset`, which writes them with
-/// non-temporal stores: the gradient rows are written once, without first reading them into the cache.
-func zeroInParallel<S: LossScalar>(_ buffer: UnsafeMutableBufferPointer<S>, threads: Int) {
-  let count = buffer.count
-  let parts = max(1, min(threads, count / 65_536))
-  guard parts > 1 else {
-    buffer.update(repeating: 0)
-    return
-  }
-  let size = (count + parts - 1) / parts
-  let base = UnsafeSendable(buffer.baseAddress!)
-  DispatchQueue.concurrentPerform(iterations: parts) { part in
-    let range = min(count, part * size)..<min(count, (part + 1) * size)
-    (base.value + range.lowerBound).update(repeating: 0, count: range.count)
-  }
-}

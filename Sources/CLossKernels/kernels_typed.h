@@ -379,9 +379,13 @@ static void LL_FN(picked_rows)(void *gnv, long stride, long rows, const void *be
 }
 
 static double LL_FN(max_scan_tile)(
-  const void *nv, long stride, long rows, void *bestv, void *best_rowv, long count) {
+  const void *nv, long stride, long rows, void *bestv, void *best_rowv, long count, void *gn_prevv,
+  const void *row_prevv, const void *g_prevv, long count_prev) {
   const LL_T *n = nv;
-  LL_T *best = bestv, *best_row = best_rowv;
+  LL_T *best = bestv, *best_row = best_rowv, *gn_prev = gn_prevv;
+  const LL_T *row_prev = row_prevv, *g_prev = g_prevv;
+#define LL_WRITE_PREVIOUS(k) \
+  if (gn_prev) LL_FN(picked_row)(gn_prev + (k) * stride, (LL_T)(k), row_prev, g_prev, count_prev)
   LL_V check = (LL_V)(0);
   double scalar_check = 0;
   // Row 0.
@@ -397,6 +401,7 @@ static double LL_FN(max_scan_tile)(
     best_row[j] = 0;
     scalar_check += (double)(n[j] - n[j]);
   }
+  LL_WRITE_PREVIOUS(0);
   long k = 1;
   for (; k + 4 <= rows; k += 4) {
     const LL_T *r0 = n + k * stride, *r1 = r0 + stride, *r2 = r1 + stride, *r3 = r2 + stride;
@@ -432,6 +437,7 @@ static double LL_FN(max_scan_tile)(
         }
       }
     }
+    for (int q = 0; q < 4; q++) LL_WRITE_PREVIOUS(k + q);
   }
   for (; k < rows; k++) {
     const LL_T *row = n + k * stride;
@@ -443,7 +449,10 @@ static double LL_FN(max_scan_tile)(
         best_row[j] = (LL_T)k;
       }
     }
+    LL_WRITE_PREVIOUS(k);
   }
+  if (gn_prev) LL_FN(stream_fence)();
+#undef LL_WRITE_PREVIOUS
   return LL_FN(poison_sum)(check) + scalar_check;
 }
 

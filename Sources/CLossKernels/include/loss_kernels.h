@@ -45,7 +45,12 @@ typedef struct {
   void (*add_poison)(const void *x, void *poison, long count);
   /// The adaptive scan of one tile: rows 0 … rows−1 of `n` (`stride` apart), `count` columns; `best` gets each
   /// column's first maximal score and `best_row` its row (as a scalar). Returns the poison of every score.
-  double (*max_scan_tile)(const void *n, long stride, long rows, void *best, void *best_row, long count);
+  /// When `gn_prev` is given, the gradient rows of the previous tile are written as the scan passes (as
+  /// `picked_rows(gn_prev, stride, rows, row_prev, g_prev, count_prev)` would), so that the memory reads of
+  /// this tile and the writes of the last one are in flight together.
+  double (*max_scan_tile)(
+    const void *n, long stride, long rows, void *best, void *best_row, long count, void *gn_prev,
+    const void *row_prev, const void *g_prev, long count_prev);
   /// Writes rows 0 … rows−1 of a tile of `gn` (`stride` apart, `count` columns) whole: `g[j]` in column j of
   /// row `best_row[j]`, 0 elsewhere, with streaming stores (no read of the rows, no scattered store).
   void (*picked_rows)(void *gn, long stride, long rows, const void *best_row, const void *g, long count);

@@ -1,7 +1,8 @@
 /// The fused adaptive kernel: for each tile of columns, one pass down the rows keeps each column's first
 /// maximal negative (a strictly greater score takes over, so the first row wins ties); then the base's terms of
 /// the picked pairs give the value and the two gradient entries of each column, and the tile's gradient rows
-/// are written whole with streaming stores (no separate zeroing pass, no scattered store).
+/// are written whole with streaming stores during the next tile's scan (no separate zeroing pass, no
+/// scattered store, reads and writes in flight together).
 @_specialize(where Base == BPRLoss, Scalar == Float)
 @_specialize(where Base == BPRLoss, Scalar == Double)
 @_specialize(where Base == HingeLoss, Scalar == Float)
@@ -25,19 +26,27 @@ func adaptiveKernel<Base: PairwiseLoss, Scalar: LossScalar>(
     let (p, n, m, gp, gn, lookup) = shared.value
     var sums = ChunkSums()
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: kernelTile) { rowIndex in
-      withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 7 * kernelTile) { scratch in
+      withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 9 * kernelTile) { scratch in
         let rowIndex = rowIndex.baseAddress!
         let best = scratch.baseAddress!
-        let bestRow = best + kernelTile
-        let poison = bestRow + kernelTile
+        let poison = best + kernelTile
         let differences = poison + kernelTile
-        let ideal = differences + kernelTile
-        let values = ideal + kernelTile
+        let values = differences + kernelTile
         let derivatives = values + kernelTile
+        // Two tiles' picked rows and margins-then-gradients: the previous tile's gradient rows are written
+        // while this tile is scanned (reads and streaming writes in flight together), the last after the loop.
+        let pickedRows = (derivatives + kernelTile, derivatives + 2 * kernelTile)
+        let ideals = (derivatives + 3 * kernelTile, derivatives + 4 * kernelTile)
+        var previous: (start: Int, width: Int, bestRow: UnsafeMutablePointer<Scalar>, g: UnsafeMutablePointer<Scalar>)?
+        var tile = 0
         var start = range.lowerBound
         while start < range.upperBound {
           let width = min(kernelTile, range.upperBound - start)
-          let check = kernelMaxScanTile(n + start, stride: b, rows: rows, best: best, bestRow: bestRow, count: width)
+          let (bestRow, ideal) = tile % 2 == 0 ? (pickedRows.0, ideals.0) : (pickedRows.1, ideals.1)
+          let check = kernelMaxScanTile(
+            n + start, stride: b, rows: rows, best: best, bestRow: bestRow, count: width,
+            previous: previous.map { (gn! + $0.start, UnsafePointer($0.bestRow), UnsafePointer($0.g), $0.width) })
+          previous = nil
           if !check.isFinite { sums.nonFinite = true }
           poison.update(repeating: 0, count: width)
           // The picked pairs: differences, margins, terms, sums, gradients.
@@ -60,15 +69,20 @@ func adaptiveKernel<Base: PairwiseLoss, Scalar: LossScalar>(
             count: width,
             values: values, derivatives: derivatives)
           kernelAccumulate(values, count: width, into: &sums)
-          if let gp, let gn {
-            // The positives' gradients in place; the negatives' into `ideal` (no longer needed), then the tile's
-            // gradient rows written whole, each picked entry in its row and zeros around it.
+          if let gp, gn != nil {
+            // The positives' gradients in place; the negatives' into `ideal` (no longer needed), for the tile's
+            // gradient rows, written whole (each picked entry in its row, zeros around it) during the next scan.
             kernelPairGradients(
               reduction: reduction, values: values, derivatives: derivatives, count: width, batch: b,
               positive: gp + start, negative: ideal)
-            kernelPickedRows(gn + start, stride: b, rows: rows, bestRow: bestRow, g: ideal, count: width)
+            previous = (start, width, bestRow, ideal)
           }
+          tile += 1
           start += width
+        }
+        if let previous, let gn {
+          kernelPickedRows(
+            gn + previous.start, stride: b, rows: rows, bestRow: previous.bestRow, g: previous.g, count: previous.width)
         }
       }
     }

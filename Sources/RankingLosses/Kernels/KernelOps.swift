@@ -39,15 +39,21 @@ func kernelAddPoison<S: LossScalar>(_ x: UnsafePointer<S>, to poison: UnsafeMuta
 }
 
 /// The adaptive scan of one tile of `count` columns over `rows` rows `stride` scalars apart: each column's
-/// first maximal score to `best` and its row to `bestRow`. Returns the sum of `v − v` over every score (NaN
-/// when one is not finite).
+/// first maximal score to `best` and its row to `bestRow`. With `previous`, the previous tile's gradient
+/// rows are written as the scan passes (as ``kernelPickedRows(_:stride:rows:bestRow:g:count:)`` would).
+/// Returns the sum of `v − v` over every score (NaN when one is not finite).
 @inline(__always)
 func kernelMaxScanTile<S: LossScalar>(
   _ n: UnsafePointer<S>, stride: Int, rows: Int, best: UnsafeMutablePointer<S>, bestRow: UnsafeMutablePointer<S>,
-  count: Int
+  count: Int,
+  previous: (gn: UnsafeMutablePointer<S>, bestRow: UnsafePointer<S>, g: UnsafePointer<S>, count: Int)? = nil
 ) -> Double {
   if let table = kernelTable(S.self) {
-    return table.pointee.max_scan_tile!(n, stride, rows, best, bestRow, count)
+    return table.pointee.max_scan_tile!(
+      n, stride, rows, best, bestRow, count, previous?.gn, previous?.bestRow, previous?.g, previous?.count ?? 0)
+  }
+  if let previous {
+    kernelPickedRows(previous.gn, stride: stride, rows: rows, bestRow: previous.bestRow, g: previous.g, count: previous.count)
   }
   var check = 0.0
   for j in 0..<count {

@@ -36,7 +36,9 @@ struct ExhaustiveTests {
       let base = vectorExp(xs, isa: .baseline)
       var differing = 0
       for isa in others {
-        differing += zip(vectorExp(xs, isa: isa), base).count { $0.bitPattern != $1.bitPattern && !($0.isNaN && $1.isNaN) }
+        differing += zip(vectorExp(xs, isa: isa), base).count {
+          $0.bitPattern != $1.bitPattern && !($0.isNaN && $1.isNaN)
+        }
       }
       var worst = (0.0, Float(0))
       for (x, e) in zip(xs, base) {
@@ -59,7 +61,9 @@ struct ExhaustiveTests {
       let ts = (0..<count).map { Float(bitPattern: UInt32(first + $0)) }
       let base = vectorLog1pUnit(ts, isa: .baseline)
       var differing = 0
-      for isa in others { differing += zip(vectorLog1pUnit(ts, isa: isa), base).count { $0.bitPattern != $1.bitPattern } }
+      for isa in others {
+        differing += zip(vectorLog1pUnit(ts, isa: isa), base).count { $0.bitPattern != $1.bitPattern }
+      }
       var worst = (0.0, Float(0))
       for (t, l) in zip(ts, base) {
         let error = ulpError(l, exact: Foundation.log1p(Double(t)))

@@ -46,7 +46,8 @@ struct GoldenTests {
       }
       for (k, (gotRow, wantRow)) in zip(gradients.negativeScores.rowArrays, expectedNegative).enumerated() {
         for (j, (got, want)) in zip(gotRow, wantRow).enumerated() {
-          #expect(abs(got - want) <= tolerance, "\(isa): \(golden.id): d/d negative[\(k)][\(j)] = \(got), expected \(want)")
+          #expect(
+            abs(got - want) <= tolerance, "\(isa): \(golden.id): d/d negative[\(k)][\(j)] = \(got), expected \(want)")
           // Exact zeros stay exact zeros: negatives the reference does not use get no gradient at all.
           if want == 0 { #expect(got == 0, "\(isa): \(golden.id): negative[\(k)][\(j)] must get exactly 0") }
         }

@@ -82,7 +82,8 @@ struct KernelPathTests {
               let floats = zip(f, reference.float).count { $0 != $1 } + abs(f.count - reference.float.count)
               let doubles = zip(d, reference.double).count { $0 != $1 } + abs(d.count - reference.double.count)
               #expect(floats == 0, "\(name) \(variant) margins \(margins) \(shape) Float on \(isa): \(floats) differ")
-              #expect(doubles == 0, "\(name) \(variant) margins \(margins) \(shape) Double on \(isa): \(doubles) differ")
+              #expect(
+                doubles == 0, "\(name) \(variant) margins \(margins) \(shape) Double on \(isa): \(doubles) differ")
               compared += 1
             } else {
               reference = (f, d)
@@ -165,7 +166,9 @@ struct StreamingStoreTests {
   @Test("aligned and misaligned gradient buffers get the same bits, on every path")
   func alignedEqualsMisaligned() throws {
     var random = SplitMix64(seed: 5)
-    for (name, b, n) in [("bpr", 1 << 19, 1), ("hinge", (1 << 19) + 37, 1), ("adaptive_bpr", 4_133, 9), ("warp", 4_133, 9)] {
+    for (name, b, n) in [
+      ("bpr", 1 << 19, 1), ("hinge", (1 << 19) + 37, 1), ("adaptive_bpr", 4_133, 9), ("warp", 4_133, 9),
+    ] {
       let loss = AnyLoss(
         try LossRegistry.standard.makeLoss(name, parameters: name == "warp" ? ["num_items": .integer(30)] : [:]))
       let batch = LossBatch<Float>(

@@ -6,7 +6,8 @@ import Testing
 @Suite("Vectorized log1p and the log_sigmoid_bpr kernel (Float), on every instruction-set path")
 struct SoftplusKernelTests {
   // Observed: 0.84 ulp at t = 0.41283742 (just below √2 − 1, where k switches).
-  @Test("log1p on [0, 1]: within 1 ulp of log1p in Double over 1.2M values and the edges", arguments: KernelISA.supported)
+  @Test(
+    "log1p on [0, 1]: within 1 ulp of log1p in Double over 1.2M values and the edges", arguments: KernelISA.supported)
   func log1pSweep(isa: KernelISA) {
     var values = (0..<1_000_000).map { Float(Double($0) / 999_999) }
     values += (0..<200_000).map { Float(pow(2, -Double($0) / 2_000)) }  // 2⁻¹⁰⁰ … 1, log-spaced
@@ -30,7 +31,9 @@ struct SoftplusKernelTests {
 
   // Budget: exp within 1 ulp, then one addition and one division (0.5 ulp each) for σ, and log1p within
   // 1 ulp plus one addition for softplus. Observed: values 1.33 ulp, derivatives 1.96 ulp at most.
-  @Test("log_sigmoid_bpr terms: values within 2 ulps and derivatives within 2.5 of softplus and σ in Double", arguments: KernelISA.supported)
+  @Test(
+    "log_sigmoid_bpr terms: values within 2 ulps and derivatives within 2.5 of softplus and σ in Double",
+    arguments: KernelISA.supported)
   func terms(isa: KernelISA) {
     // x = m − 1 − d over [−120, 120], with and without margins; 20,001 pairs (a scalar tail of 1).
     let count = 20_001

@@ -67,7 +67,9 @@ struct VectorMathTests {
 
   // Observed (glibc, x86-64): 0.959 ulp from the exact value at x = 4.5519147; 1 ulp from expf.
   // An exhaustive release-build run over all 2³² Float inputs measured 0.990 ulp at most, and no decrease.
-  @Test("Float: ≤ 1 ulp of exp over 1M values in [−110, 90], ≤ 2 of expf (observed max 0.96 ulp)", arguments: KernelISA.supported)
+  @Test(
+    "Float: ≤ 1 ulp of exp over 1M values in [−110, 90], ≤ 2 of expf (observed max 0.96 ulp)",
+    arguments: KernelISA.supported)
   func floatSweep(isa: KernelISA) {
     let count = 1_000_000
     let xs = (0..<count).map { Float(-110 + 200 * Double($0) / Double(count - 1)) }
@@ -89,7 +91,9 @@ struct VectorMathTests {
 
   // Observed (glibc, x86-64): 0.860 ulp from the exact value (expl in Float80) at x = 697.7067877067877;
   // 1 ulp from exp. A release-build run over 10⁸ random inputs measured 0.902 ulp at most.
-  @Test("Double: ≤ 1 ulp of expl over 1M values in [−750, 710], ≤ 2 of exp (observed max 0.86 ulp)", arguments: KernelISA.supported)
+  @Test(
+    "Double: ≤ 1 ulp of expl over 1M values in [−750, 710], ≤ 2 of exp (observed max 0.86 ulp)",
+    arguments: KernelISA.supported)
   func doubleSweep(isa: KernelISA) {
     let count = 1_000_000
     let xs = (0..<count).map { -750 + 1460 * Double($0) / Double(count - 1) }
@@ -105,7 +109,9 @@ struct VectorMathTests {
   }
 
   // Observed: 0.860 ulp at x = 14.902664.
-  @Test("Float: edge cases within 1 ulp (observed max 0.86 ulp), the thresholds exactly as expf", arguments: KernelISA.supported)
+  @Test(
+    "Float: edge cases within 1 ulp (observed max 0.86 ulp), the thresholds exactly as expf",
+    arguments: KernelISA.supported)
   func floatEdges(isa: KernelISA) {
     let xs = edgeCases(
       Float.self, integers: -110...90, ln2Multiples: -151...129, thresholds: [floatOverflow, floatUnderflow])
@@ -127,7 +133,9 @@ struct VectorMathTests {
   }
 
   // Observed: 0.899 ulp at x = 597.8394432329529.
-  @Test("Double: edge cases within 1 ulp (observed max 0.90 ulp), the thresholds exactly as exp", arguments: KernelISA.supported)
+  @Test(
+    "Double: edge cases within 1 ulp (observed max 0.90 ulp), the thresholds exactly as exp",
+    arguments: KernelISA.supported)
   func doubleEdges(isa: KernelISA) {
     let xs = edgeCases(
       Double.self, integers: -750...710, ln2Multiples: -1076...1025,
@@ -164,7 +172,8 @@ struct VectorMathTests {
   @Test("special values exactly as libm: e^±0 = 1, e^+∞ = +∞, e^−∞ = +0, NaN → NaN", arguments: KernelISA.supported)
   func specialValues(isa: KernelISA) {
     let f = vectorExp(
-      [Float](arrayLiteral: 0, -0.0, .infinity, -.infinity, .nan, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1),
+      [Float](
+        arrayLiteral: 0, -0.0, .infinity, -.infinity, .nan, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1),
       isa: isa)
     #expect(f[0] == 1 && f[1] == 1)
     #expect(f[2] == .infinity)
@@ -183,7 +192,9 @@ struct VectorMathTests {
     #expect(vectorExp([-.nan, .signalingNaN, 0, 0] as [Double], isa: isa)[1].isNaN)
   }
 
-  @Test("each lane is independent: NaN, ∞ and 0 beside normal values, in every lane position", arguments: KernelISA.supported)
+  @Test(
+    "each lane is independent: NaN, ∞ and 0 beside normal values, in every lane position",
+    arguments: KernelISA.supported)
   func lanesAreIndependent(isa: KernelISA) {
     // Sixteen lanes (AVX-512's Float vector) plus a partial vector of 5, so every lane position and the
     // padded tail are covered on every path.

@@ -244,7 +244,8 @@ struct ModelKernelPathTests {
         var all = [Float](repeating: .nan, count: users.count * items)
         for (row, user) in users.enumerated() {
           all.withUnsafeMutableBufferPointer {
-            model.scoreAll(user: user, into: UnsafeMutableBufferPointer(rebasing: $0[(row * items)..<((row + 1) * items)]))
+            model.scoreAll(
+              user: user, into: UnsafeMutableBufferPointer(rebasing: $0[(row * items)..<((row + 1) * items)]))
           }
         }
         let single = users.flatMap { user in (0..<items).map { model.score(user: user, item: $0) } }
@@ -312,7 +313,8 @@ struct ModelKernelPathTests {
       // 40 steps on random rows: each with a given gradient, or a combined one a·x + c·θ.
       let plan: [(row: Int, combined: Bool, g: [Float], a: Float, c: Float)] = (0..<40).map { _ in
         (
-          Int.random(in: 0..<rows, using: &random), Bool.random(using: &random), wideRandomFloats(width, using: &random),
+          Int.random(in: 0..<rows, using: &random), Bool.random(using: &random),
+          wideRandomFloats(width, using: &random),
           Float(random.nextGaussian()), Float(random.nextGaussian()) / 1000
         )
       }

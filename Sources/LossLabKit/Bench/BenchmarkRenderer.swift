@@ -44,7 +44,8 @@ public enum BenchmarkRenderer {
       ])
     }
     let root: JSONValue = .object([
-      ("cpu", .string(report.cpu)), ("isa", .string(report.isa.rawValue)), ("copy_bandwidth_bytes_per_second", .number(report.copyBandwidth)),
+      ("cpu", .string(report.cpu)), ("isa", .string(report.isa.rawValue)),
+      ("copy_bandwidth_bytes_per_second", .number(report.copyBandwidth)),
       ("results", .array(results)),
     ])
     return root.document

@@ -208,7 +208,8 @@ public enum LossBenchmark {
     }
     let copies = results.map(\.copyBytesPerSecond).sorted()
     return BenchmarkReport(
-      options: options, cpu: cpuModel(), isa: KernelISA.active, copyBandwidth: copies.isEmpty ? 0 : copies[copies.count / 2], results: results)
+      options: options, cpu: cpuModel(), isa: KernelISA.active,
+      copyBandwidth: copies.isEmpty ? 0 : copies[copies.count / 2], results: results)
   }
 
   /// `count` uninitialized values at an address aligned to 64 bytes; free with `deallocate()`.

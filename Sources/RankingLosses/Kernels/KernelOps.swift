@@ -53,7 +53,8 @@ func kernelMaxScanTile<S: LossScalar>(
       n, stride, rows, best, bestRow, count, previous?.gn, previous?.bestRow, previous?.g, previous?.count ?? 0)
   }
   if let previous {
-    kernelPickedRows(previous.gn, stride: stride, rows: rows, bestRow: previous.bestRow, g: previous.g, count: previous.count)
+    kernelPickedRows(
+      previous.gn, stride: stride, rows: rows, bestRow: previous.bestRow, g: previous.g, count: previous.count)
   }
   var check = 0.0
   for j in 0..<count {
@@ -270,7 +271,8 @@ func vectorExp<S: LossScalar>(_ x: [S], isa: KernelISA = .active) -> [S] {
 func vectorLog1pUnit(_ t: [Float], isa: KernelISA = .active) -> [Float] {
   var y = [Float](repeating: 0, count: t.count)
   t.withUnsafeBufferPointer { t in
-    y.withUnsafeMutableBufferPointer { y in isa.floatKernels.pointee.log1p_unit!(t.baseAddress, y.baseAddress, t.count) }
+    y.withUnsafeMutableBufferPointer { y in isa.floatKernels.pointee.log1p_unit!(t.baseAddress, y.baseAddress, t.count)
+    }
   }
   return y
 }

@@ -80,7 +80,8 @@ public final class FactorModel: @unchecked Sendable {
 
   /// The score of `item` for `user`.
   public func score(user: Int, item: Int) -> Float {
-    ModelKernels.active.dot(userFactors.baseAddress! + user * factors, itemFactors.baseAddress! + item * factors, factors)
+    ModelKernels.active.dot(
+      userFactors.baseAddress! + user * factors, itemFactors.baseAddress! + item * factors, factors)
       + itemBias[item]
   }
 

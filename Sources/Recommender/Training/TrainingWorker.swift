@@ -137,8 +137,11 @@ private final class Worker {
       }
     }
     // The scores s = p_u · q + b of every pair, after the draws (which do not depend on them).
-    let (p, q, bias, f) = (model.userFactors.baseAddress!, model.itemFactors.baseAddress!, model.itemBias.baseAddress!, factors)
-    kernels.scorePairs(users: p, items: q, bias: bias, users, positiveItems, count: b, factors: f, into: &positiveScores)
+    let (p, q, bias, f) = (
+      model.userFactors.baseAddress!, model.itemFactors.baseAddress!, model.itemBias.baseAddress!, factors
+    )
+    kernels.scorePairs(
+      users: p, items: q, bias: bias, users, positiveItems, count: b, factors: f, into: &positiveScores)
     users.withUnsafeBufferPointer { users in
       negativeItems.withUnsafeBufferPointer { items in
         negativeScores.withUnsafeMutableBufferPointer { scores in

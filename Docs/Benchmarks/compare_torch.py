@@ -777,7 +777,7 @@ def probe_isa(losslab: str, key: str, threads: int) -> Dict[str, Any]:
 def plan_isas(args: argparse.Namespace, log: Callable[[str], None]) -> Dict[str, Any]:
     """Probe every path of --isa before anything is timed. Returns the top-level ``losslab``
     report object; raises SystemExit(2) if a path named explicitly cannot run here."""
-    plan: Dict[str, Any] = {"path": args.losslab, "isa_option": args.isa_option, "isas": [],
+    plan: Dict[str, Any] = {"path": getattr(args, "losslab_shown", args.losslab), "isa_option": args.isa_option, "isas": [],
                             "isas_skipped": {}, "probes": {}}
     if not args.losslab:
         return plan
@@ -1202,6 +1202,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         resolved = shutil.which(args.losslab) if os.sep not in args.losslab else args.losslab
         if not resolved or not os.access(resolved, os.X_OK):
             parser.error(f"--losslab {args.losslab}: not an executable file")
+        # Reported as given (a relative path stays relative, so reports carry no machine's folders); run by
+        # its absolute path.
+        args.losslab_shown = args.losslab
         args.losslab = os.path.abspath(resolved)
     args.isa_option = args.isa
     names = [name.strip().lower() for name in args.isa.split(",") if name.strip()]

@@ -114,6 +114,22 @@ LL_INLINE double LL_FN(poison_sum)(LL_V v) {
 
 // ---- the fused pairwise pass ----
 
+/// BPR's terms of one vector.
+LL_INLINE void LL_FN(bpr_step)(LL_V x, LL_V m, LL_V *l, LL_V *dl) {
+  LL_V y = (LL_T)1 / ((LL_T)1 + LL_EXP(-x));
+  *l = m - y;
+  *dl = -(((LL_T)1 - y) * y);
+}
+
+/// Hinge's terms of one vector: max(m − d, 0) and −[m − d > 0].
+LL_INLINE void LL_FN(hinge_step)(LL_V d, LL_V m, LL_V *l, LL_V *dl) {
+  LL_V x = m - d;
+  LL_VI active = (LL_VI)(x > (LL_T)0);
+  *l = LL_FN(select)(active, x, (LL_V)(0));
+  *dl = LL_FN(select)(active, (LL_V)(-1), (LL_V)(0));
+}
+
+
 /// One vector of pairs: the term `l` and the gradient `g` of the positive.
 LL_INLINE void LL_FN(pair_step)(
   const int bpr, const int has_m, LL_V p, LL_V n, LL_V m, LL_T inverse, LL_V *poison, LL_V *l, LL_V *g) {
@@ -121,16 +137,14 @@ LL_INLINE void LL_FN(pair_step)(
   // d − d is NaN when p or n is not finite (or when p − n overflows: the caller's search for the bad value
   // then finds none and goes on).
   *poison += has_m ? (d - d) + (m - m) : d - d;
+  LL_V dl;
   if (bpr) {
-    LL_V y = (LL_T)1 / ((LL_T)1 + LL_EXP(-d));
-    *l = m - y;
-    LL_V dl = -(((LL_T)1 - y) * y);
+    LL_FN(bpr_step)(d, m, l, &dl);
     *g = (((LL_T)1 + (LL_T)2 * *l) * inverse) * dl;
   } else {
-    LL_V x = m - d;
-    LL_VI active = (LL_VI)(x > (LL_T)0);
-    *l = LL_FN(select)(active, x, (LL_V)(0));
-    *g = LL_FN(select)(active, -(((LL_T)1 + (LL_T)2 * *l) * inverse), (LL_V)(0));
+    // dl is −1 or 0: g is −(1 + 2l)/B where the term is active and +0 elsewhere (not (…)·dl, which gives −0).
+    LL_FN(hinge_step)(d, m, l, &dl);
+    *g = LL_FN(select)((LL_VI)(dl != (LL_T)0), -(((LL_T)1 + (LL_T)2 * *l) * inverse), (LL_V)(0));
   }
 }
 
@@ -220,46 +234,38 @@ static void LL_FN(add_poison)(const void *xv, void *poisonv, long count) {
   for (; j < count; j++) poison[j] += x[j] - x[j];
 }
 
-static void LL_FN(hinge_terms)(const void *dv, const void *mv, long count, void *valuesv, void *derivativesv) {
-  const LL_T *d = dv, *m = mv;
-  LL_T *values = valuesv, *derivatives = derivativesv;
-  long j = 0;
-  for (; j + LL_W <= count; j += LL_W) {
-    LL_V x = (m ? LL_FN(load)(m + j) : (LL_V)(1)) - LL_FN(load)(d + j);
-    LL_VI active = (LL_VI)(x > (LL_T)0);
-    LL_FN(store)(values + j, LL_FN(select)(active, x, (LL_V)(0)));
-    LL_FN(store)(derivatives + j, LL_FN(select)(active, (LL_V)(-1), (LL_V)(0)));
-  }
-  for (; j < count; j++) {
-    LL_T x = (m ? m[j] : 1) - d[j];
-    values[j] = x > 0 ? x : 0;
-    derivatives[j] = x > 0 ? -1 : 0;
-  }
-}
-
-/// BPR's terms of one vector.
-LL_INLINE void LL_FN(bpr_step)(LL_V x, LL_V m, LL_V *l, LL_V *dl) {
-  LL_V y = (LL_T)1 / ((LL_T)1 + LL_EXP(-x));
-  *l = m - y;
-  *dl = -(((LL_T)1 - y) * y);
-}
-
-static void LL_FN(bpr_terms)(const void *dv, const void *mv, long count, void *valuesv, void *derivativesv) {
-  const LL_T *d = dv, *m = mv;
-  LL_T *values = valuesv, *derivatives = derivativesv;
+/// The terms of `count` pairs through `step` (one vector at a time, the last one padded: d = 0, m = 1).
+LL_INLINE void LL_FN(terms_loop)(
+  void (*step)(LL_V, LL_V, LL_V *, LL_V *), const LL_T *d, const LL_T *m, long count, LL_T *values,
+  LL_T *derivatives) {
   long j = 0;
   LL_V l, dl;
   for (; j + LL_W <= count; j += LL_W) {
-    LL_FN(bpr_step)(LL_FN(load)(d + j), m ? LL_FN(load)(m + j) : (LL_V)(1), &l, &dl);
+    step(LL_FN(load)(d + j), m ? LL_FN(load)(m + j) : (LL_V)(1), &l, &dl);
     LL_FN(store)(values + j, l);
     LL_FN(store)(derivatives + j, dl);
   }
   if (j < count) {
     long c = count - j;
-    LL_FN(bpr_step)(LL_FN(load_part)(d + j, c, 0), m ? LL_FN(load_part)(m + j, c, 1) : (LL_V)(1), &l, &dl);
+    step(LL_FN(load_part)(d + j, c, 0), m ? LL_FN(load_part)(m + j, c, 1) : (LL_V)(1), &l, &dl);
     LL_FN(store_part)(values + j, l, c);
     LL_FN(store_part)(derivatives + j, dl, c);
   }
+}
+
+/// `y = f(x)` for `count` elements (one vector at a time, the last one padded with 0).
+LL_INLINE void LL_FN(map_loop)(LL_V (*f)(LL_V), const LL_T *x, LL_T *y, long count) {
+  long j = 0;
+  for (; j + LL_W <= count; j += LL_W) LL_FN(store)(y + j, f(LL_FN(load)(x + j)));
+  if (j < count) LL_FN(store_part)(y + j, f(LL_FN(load_part)(x + j, count - j, 0)), count - j);
+}
+
+static void LL_FN(hinge_terms)(const void *d, const void *m, long count, void *values, void *derivatives) {
+  LL_FN(terms_loop)(LL_FN(hinge_step), d, m, count, values, derivatives);
+}
+
+static void LL_FN(bpr_terms)(const void *d, const void *m, long count, void *values, void *derivatives) {
+  LL_FN(terms_loop)(LL_FN(bpr_step), d, m, count, values, derivatives);
 }
 
 #if LL_HAS_LOG1P
@@ -274,40 +280,14 @@ LL_INLINE void LL_FN(log_sigmoid_step)(LL_V dv, LL_V m, LL_V *l, LL_V *dl) {
   *dl = -sigmoid;
 }
 
-static void LL_FN(log_sigmoid_terms)(const void *dv, const void *mv, long count, void *valuesv, void *derivativesv) {
-  const LL_T *d = dv, *m = mv;
-  LL_T *values = valuesv, *derivatives = derivativesv;
-  long j = 0;
-  LL_V l, dl;
-  for (; j + LL_W <= count; j += LL_W) {
-    LL_FN(log_sigmoid_step)(LL_FN(load)(d + j), m ? LL_FN(load)(m + j) : (LL_V)(1), &l, &dl);
-    LL_FN(store)(values + j, l);
-    LL_FN(store)(derivatives + j, dl);
-  }
-  if (j < count) {
-    long c = count - j;
-    LL_FN(log_sigmoid_step)(LL_FN(load_part)(d + j, c, 0), m ? LL_FN(load_part)(m + j, c, 1) : (LL_V)(1), &l, &dl);
-    LL_FN(store_part)(values + j, l, c);
-    LL_FN(store_part)(derivatives + j, dl, c);
-  }
+static void LL_FN(log_sigmoid_terms)(const void *d, const void *m, long count, void *values, void *derivatives) {
+  LL_FN(terms_loop)(LL_FN(log_sigmoid_step), d, m, count, values, derivatives);
 }
 
-static void LL_FN(log1p_unit)(const void *tv, void *yv, long count) {
-  const LL_T *t = tv;
-  LL_T *y = yv;
-  long j = 0;
-  for (; j + LL_W <= count; j += LL_W) LL_FN(store)(y + j, ll_log1pf_unit(LL_FN(load)(t + j)));
-  if (j < count) LL_FN(store_part)(y + j, ll_log1pf_unit(LL_FN(load_part)(t + j, count - j, 0)), count - j);
-}
+static void LL_FN(log1p_unit)(const void *t, void *y, long count) { LL_FN(map_loop)(ll_log1pf_unit, t, y, count); }
 #endif
 
-static void LL_FN(exp)(const void *xv, void *yv, long count) {
-  const LL_T *x = xv;
-  LL_T *y = yv;
-  long j = 0;
-  for (; j + LL_W <= count; j += LL_W) LL_FN(store)(y + j, LL_EXP(LL_FN(load)(x + j)));
-  if (j < count) LL_FN(store_part)(y + j, LL_EXP(LL_FN(load_part)(x + j, count - j, 0)), count - j);
-}
+static void LL_FN(exp)(const void *x, void *y, long count) { LL_FN(map_loop)(LL_EXP, x, y, count); }
 
 static void LL_FN(pair_gradients)(
   int seed, const void *valuesv, const void *derivativesv, long count, long batch, void *positivev,

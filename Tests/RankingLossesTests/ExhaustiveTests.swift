@@ -15,65 +15,51 @@ import Testing
   "Exhaustive: exp and log1p over every Float input, on every path",
   .enabled(if: ProcessInfo.processInfo.environment["LOSSLAB_EXHAUSTIVE"] == "1"))
 struct ExhaustiveTests {
-  /// Runs `check(first, count)` over `0..<total` in chunks of 2²⁰ on every core; returns the chunks' results.
-  private func chunks<R: Sendable>(total: Int, _ check: @Sendable (Int, Int) -> R) -> [R] {
+  /// Every `Float` whose bit pattern is in `0..<total`, in chunks of 2²⁰ on every core: `f` on each path
+  /// against the baseline's bits (NaN equals NaN), and the baseline's largest error from `exact` in ulps.
+  private func sweep(
+    bitPatterns total: Int, _ f: @escaping @Sendable ([Float], KernelISA) -> [Float],
+    exact: @escaping @Sendable (Double) -> Double
+  ) -> (worst: Double, at: Float, differing: Int) {
     let size = 1 << 20
-    let count = (total + size - 1) / size
-    let results = Mutex([R?](repeating: nil, count: count))
-    DispatchQueue.concurrentPerform(iterations: count) { chunk in
+    let chunks = (total + size - 1) / size
+    let others = KernelISA.supported.filter { $0 != .baseline }
+    let results = Mutex([(worst: Double, at: Float, differing: Int)](repeating: (0, 0, 0), count: chunks))
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
       let first = chunk * size
-      let r = check(first, min(size, total - first))
-      results.withLock { $0[chunk] = r }
+      let xs = (0..<min(size, total - first)).map { Float(bitPattern: UInt32(first + $0)) }
+      let base = f(xs, .baseline)
+      var differing = 0
+      for isa in others {
+        differing += zip(f(xs, isa), base).count { $0.bitPattern != $1.bitPattern && !($0.isNaN && $1.isNaN) }
+      }
+      var worst = (0.0, Float(0))
+      for (x, y) in zip(xs, base) {
+        let error = ulpError(y, exact: exact(Double(x)))
+        if !(error <= worst.0) { worst = (error, x) }
+      }
+      results.withLock { $0[chunk] = (worst.0, worst.1, differing) }
     }
-    return results.withLock { $0.map { $0! } }
+    return results.withLock { all in
+      let worst = all.max { $0.worst < $1.worst }!
+      return (worst.worst, worst.at, all.reduce(0) { $0 + $1.differing })
+    }
   }
 
   @Test("exp: every Float, the same bits on every path, within 1 ulp of exp in Double")
   func exp() {
-    let others = KernelISA.supported.filter { $0 != .baseline }
-    let results = chunks(total: 1 << 32) { first, count -> (worst: Double, at: Float, differing: Int) in
-      let xs = (0..<count).map { Float(bitPattern: UInt32(first + $0)) }
-      let base = vectorExp(xs, isa: .baseline)
-      var differing = 0
-      for isa in others {
-        differing += zip(vectorExp(xs, isa: isa), base).count {
-          $0.bitPattern != $1.bitPattern && !($0.isNaN && $1.isNaN)
-        }
-      }
-      var worst = (0.0, Float(0))
-      for (x, e) in zip(xs, base) {
-        let error = ulpError(e, exact: Foundation.exp(Double(x)))
-        if !(error <= worst.0) { worst = (error, x) }
-      }
-      return (worst.0, worst.1, differing)
-    }
-    let worst = results.max { $0.worst < $1.worst }!
-    #expect(worst.worst < 1, "\(worst.worst) ulp at x = \(worst.at)")
-    #expect(results.reduce(0) { $0 + $1.differing } == 0)
-    print("exp over 2^32 Floats: max \(worst.worst) ulp at x = \(worst.at); paths compared: \(KernelISA.supported)")
+    let result = sweep(bitPatterns: 1 << 32, { vectorExp($0, isa: $1) }, exact: { Foundation.exp($0) })
+    #expect(result.worst < 1, "\(result.worst) ulp at x = \(result.at)")
+    #expect(result.differing == 0)
+    print("exp over 2^32 Floats: max \(result.worst) ulp at x = \(result.at); paths compared: \(KernelISA.supported)")
   }
 
   @Test("log1p: every Float in [0, 1], the same bits on every path, within 1 ulp of log1p in Double")
   func log1p() {
-    let others = KernelISA.supported.filter { $0 != .baseline }
     let total = Int(Float(1).bitPattern) + 1  // the bit patterns of 0 … 1
-    let results = chunks(total: total) { first, count -> (worst: Double, at: Float, differing: Int) in
-      let ts = (0..<count).map { Float(bitPattern: UInt32(first + $0)) }
-      let base = vectorLog1pUnit(ts, isa: .baseline)
-      var differing = 0
-      for isa in others {
-        differing += zip(vectorLog1pUnit(ts, isa: isa), base).count { $0.bitPattern != $1.bitPattern }
-      }
-      var worst = (0.0, Float(0))
-      for (t, l) in zip(ts, base) {
-        let error = ulpError(l, exact: Foundation.log1p(Double(t)))
-        if !(error <= worst.0) { worst = (error, t) }
-      }
-      return (worst.0, worst.1, differing)
-    }
-    let worst = results.max { $0.worst < $1.worst }!
-    #expect(worst.worst <= 1, "\(worst.worst) ulp at t = \(worst.at)")
-    #expect(results.reduce(0) { $0 + $1.differing } == 0)
-    print("log1p over [0, 1]: max \(worst.worst) ulp at t = \(worst.at); paths compared: \(KernelISA.supported)")
+    let result = sweep(bitPatterns: total, { vectorLog1pUnit($0, isa: $1) }, exact: { Foundation.log1p($0) })
+    #expect(result.worst <= 1, "\(result.worst) ulp at t = \(result.at)")
+    #expect(result.differing == 0)
+    print("log1p over [0, 1]: max \(result.worst) ulp at t = \(result.at); paths compared: \(KernelISA.supported)")
   }
 }
